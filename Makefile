@@ -1,0 +1,70 @@
+# Welcome Spaces — the two commands of the quick start: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+PORT ?= 5000
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+export TEST_DATABASE_URL
+
+.PHONY: run test test-sqlite test-postgresql install install-dev translations compile-translations browser-deps lint serve clean
+
+run: install compile-translations
+	$(FLASK) init-db
+	$(FLASK) ensure-demo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+# Catalogues are compiled from the committed .po files (the .mo files are build output).
+compile-translations: install
+	$(BIN)/pybabel compile --use-fuzzy -d translations -q || $(BIN)/pybabel compile -d translations -q
+
+# Extract, update and compile: run after changing user-visible strings.
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --omit-header --sort-output .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header --no-location
+	$(BIN)/pybabel compile -d translations -q
+
+# Browser tests: Debian's chromium (never a downloaded browser) and axe-core from npm.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core; fi; }
+	@test -d node_modules/axe-core || npm ci --silent --no-audit --no-fund
+
+test: install-dev compile-translations browser-deps
+	$(BIN)/python -m pytest --db=sqlite
+	$(BIN)/python -m pytest --db=postgresql
+
+test-sqlite: install-dev compile-translations browser-deps
+	$(BIN)/python -m pytest --db=sqlite
+
+test-postgresql: install-dev compile-translations browser-deps
+	$(BIN)/python -m pytest --db=postgresql
+
+# Production-like serving (any number of workers).
+serve: install compile-translations
+	$(FLASK) init-db
+	$(BIN)/gunicorn --workers 4 --bind 127.0.0.1:$(PORT) app:app
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__, url_prefix="/<lang:lang>")
+
+from accounts import views  # noqa: E402,F401

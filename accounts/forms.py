@@ -1,0 +1,127 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+import i18n
+from accounts.models import ASSOCIATION_KINDS, Association, User
+from extensions import db
+from formkit import MultiCheckboxField, TranslatedTextField
+
+KIND_LABELS = {
+    "migrant_organisation": _l("Migrant organisation"),
+    "club": _l("Club"),
+    "initiative": _l("Initiative"),
+    "school": _l("School"),
+    "religious_community": _l("Religious community"),
+    "welfare_organisation": _l("Welfare organisation"),
+    "public_body": _l("Public body"),
+    "other": _l("Other"),
+}
+assert set(KIND_LABELS) == set(ASSOCIATION_KINDS)
+
+MIN_PASSWORD = 10
+
+
+def language_choices():
+    return [(lang.code, lang.native_name) for lang in i18n.languages()]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Stay signed in on this device"))
+    submit = SubmitField(_l("Sign in"))
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)],
+        description=_l("At least %(count)d characters.", count=MIN_PASSWORD),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))],
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+class PreferencesForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[Optional(), Length(max=200)])
+    preferred_language = SelectField(_l("Preferred language"), validators=[DataRequired()])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.preferred_language.choices = language_choices()
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("What is the token for?"),
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("For example: the website of our association."),
+    )
+    submit = SubmitField(_l("Create token"))
+
+
+class AssociationForm(FlaskForm):
+    name = StringField(_l("Name of the association"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()), validators=[DataRequired()])
+    contact_person = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
+    website = StringField(
+        _l("Website"), validators=[Optional(), URL(message=_l("Please enter a web address such as https://example.org.")), Length(max=300)]
+    )
+    description = TranslatedTextField(_l("What does the association do?"), multiline=True, max_length=4000)
+    languages = MultiCheckboxField(_l("Languages you work in"))
+
+    def __init__(self, *args, association=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._association = association
+        self.languages.choices = language_choices()
+
+    def validate_name(self, field):
+        field.data = field.data.strip()
+        query = select(Association).where(func.lower(Association.name) == field.data.lower())
+        if self._association is not None:
+            query = query.where(Association.id != self._association.id)
+        if db.session.scalar(query) is not None:
+            raise ValidationError(_l("An association with this name is already registered."))
+
+
+class RegisterAssociationForm(AssociationForm):
+    account_email = EmailField(
+        _l("Your e-mail address (for signing in)"), validators=[DataRequired(), Email(), Length(max=254)]
+    )
+    account_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(
+        _l("Choose a password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)],
+        description=_l("At least %(count)d characters.", count=MIN_PASSWORD),
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+    )
+    submit = SubmitField(_l("Register"))
+
+    def validate_account_email(self, field):
+        if User.by_email(field.data) is not None:
+            raise ValidationError(_l("There is already an account with this e-mail address. Please sign in."))
+
+
+class EditAssociationForm(AssociationForm):
+    submit = SubmitField(_l("Save"))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button protected by CSRF."""
+
+    submit = SubmitField(_l("Confirm"))
+
+

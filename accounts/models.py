@@ -1,0 +1,192 @@
+"""Users, associations and API tokens."""
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, String, Table, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from extensions import db
+from timeutil import utcnow
+
+ROLES = ("admin", "manager", "member")
+
+association_members = Table(
+    "association_member",
+    db.metadata,
+    Column("association_id", ForeignKey("association.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+centre_managers = Table(
+    "centre_manager",
+    db.metadata,
+    Column("centre_id", ForeignKey("centre.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    preferred_language: Mapped[str | None] = mapped_column(String(10))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    associations: Mapped[list["Association"]] = relationship(
+        secondary=association_members, back_populates="members", order_by="Association.name"
+    )
+    managed_centres: Mapped[list["Centre"]] = relationship(  # noqa: F821
+        secondary=centre_managers, back_populates="managers", order_by="Centre.slug"
+    )
+    tokens: Mapped[list["ApiToken"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="ApiToken.created_at"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == "manager" or self.is_admin
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def manages(self, centre) -> bool:
+        if centre is None:
+            return False
+        return self.is_admin or any(c.id == centre.id for c in self.managed_centres)
+
+    def is_member_of(self, association) -> bool:
+        if association is None:
+            return False
+        return any(a.id == association.id for a in self.associations)
+
+    @classmethod
+    def by_email(cls, email: str):
+        return db.session.scalar(select(cls).where(cls.email == normalise_email(email)))
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+ASSOCIATION_KINDS = (
+    "migrant_organisation",
+    "club",
+    "initiative",
+    "school",
+    "religious_community",
+    "welfare_organisation",
+    "public_body",
+    "other",
+)
+
+
+class Association(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40), default="other")
+    contact_person: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[dict] = mapped_column(JSON, default=dict)
+    languages: Mapped[list] = mapped_column(JSON, default=list)
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime)
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    members: Mapped[list[User]] = relationship(
+        secondary=association_members, back_populates="associations", order_by=User.email
+    )
+
+    def can_view_contact(self, user) -> bool:
+        """Contact data is not public: members, managers and admins only."""
+        if not user or not user.is_authenticated:
+            return False
+        return user.is_manager or user.is_member_of(self)
+
+    def can_verify(self, user) -> bool:
+        return bool(user and user.is_authenticated and user.is_manager and not self.verified)
+
+    def can_edit(self, user) -> bool:
+        if not user or not user.is_authenticated:
+            return False
+        return user.is_admin or user.is_member_of(self)
+
+    def verify(self, by) -> None:
+        self.verified = True
+        self.verified_at = utcnow()
+        self.verified_by_id = by.id if by else None
+
+    def __repr__(self) -> str:
+        return f"<Association {self.name}>"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(db.Model):
+    """A personal API token. Only its SHA-256 is stored; the token is shown once."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hint: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship(back_populates="tokens")
+
+    PREFIX = "ws_"
+
+    @classmethod
+    def issue(cls, user, name: str = "") -> tuple["ApiToken", str]:
+        secret = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls(user=user, name=name.strip(), token_hash=hash_token(secret), hint=secret[:9])
+        db.session.add(token)
+        return token, secret
+
+    @classmethod
+    def find_user(cls, secret: str):
+        if not secret or len(secret) > 200:
+            return None
+        token = db.session.scalar(
+            select(cls).where(cls.token_hash == hash_token(secret), cls.revoked_at.is_(None))
+        )
+        if token is None or not token.user.is_active:
+            return None
+        return token
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def revoke(self) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = utcnow()
+
+

@@ -1,0 +1,63 @@
+"""Welcome Spaces: the application factory and the app it makes."""
+
+import os
+
+from flask import Flask
+
+import database  # noqa: F401  (engine event listeners: SQLite pragmas and write locks)
+import i18n
+from config import Defaults, from_environment, instance_secret_key, normalise_database_url
+from extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True)
+
+    # Configuration: defaults -> environment -> instance/config.py -> test dict.
+    app.config.from_object(Defaults)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "welcome.db")
+    app.config.update(from_environment())
+    app.config.from_pyfile("config.py", silent=True)
+    if test_config:
+        app.config.update(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+
+    # Extensions.
+    i18n.install_converter(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=i18n.locale_selector, timezone_selector=lambda: None)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    # Blueprints.
+    from accounts import bp as accounts_bp
+    from api import bp as api_bp
+    from bookings import bp as bookings_bp
+    from centres import bp as centres_bp
+    from errors import bp as errors_bp
+
+    app.register_blueprint(errors_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(centres_bp)
+    app.register_blueprint(bookings_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)
+
+    # Requests: language prefix, security headers, template helpers.
+    import web
+
+    web.init_app(app)
+
+    # CLI commands.
+    from cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+app = create_app()

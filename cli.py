@@ -1,0 +1,110 @@
+"""Operator commands: flask --app app init-db | seed-demo | create-user | create-token."""
+
+import click
+from flask import current_app
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from extensions import db
+
+
+def register_commands(app):
+    app.cli.add_command(init_db)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(create_user)
+    app.cli.add_command(create_token)
+    app.cli.add_command(ensure_demo)
+
+
+@click.command("init-db")
+def init_db():
+    """Create the schema, or migrate it to the newest version."""
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    click.echo("The database is at the newest schema version.")
+
+
+@click.command("seed-demo")
+def seed_demo():
+    """Load a demo city (centres, rooms, associations, users, events)."""
+    from demo import load_demo
+
+    summary = load_demo()
+    click.echo(summary)
+
+
+@click.command("ensure-demo", hidden=True)
+def ensure_demo():
+    """Load the demo data only when the database holds no centre (make run)."""
+    from centres.models import Centre
+    from demo import load_demo
+
+    if db.session.scalar(select(Centre.id).limit(1)) is None:
+        click.echo(load_demo())
+    else:
+        click.echo("The database has data; demo data not loaded.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "manager", "member"]), required=True)
+@click.option("--centre", "centres", multiple=True, help="Slug of a centre the manager manages.")
+@click.option("--association", "associations", multiple=True, help="Name of the member's association.")
+@click.option("--password", help="Asked for when not given.")
+@click.option("--name", default="", help="The person's name.")
+def create_user(email, role, centres, associations, password, name):
+    """Create a user (or update the role, centres and associations of an existing one)."""
+    from accounts.models import Association, User, normalise_email
+    from centres.models import Centre
+
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise click.BadParameter("not an e-mail address", param_hint="EMAIL")
+    found = []
+    for slug in centres:
+        centre = Centre.by_slug(slug)
+        if centre is None:
+            raise click.BadParameter(f"no centre with the slug {slug!r}", param_hint="--centre")
+        found.append(centre)
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise click.BadParameter("use at least 8 characters", param_hint="--password")
+
+    user = User.by_email(email)
+    if user is None:
+        user = User(email=email)
+        db.session.add(user)
+    user.role = role
+    user.name = name or user.name or ""
+    user.set_password(password)
+    for centre in found:
+        if centre not in user.managed_centres:
+            user.managed_centres.append(centre)
+    for association_name in associations:
+        association_name = association_name.strip()
+        association = db.session.scalar(select(Association).where(Association.name == association_name))
+        if association is None:
+            # Created by an operator on the command line: counts as verified.
+            association = Association(name=association_name, verified=True)
+            association.verify(by=None)
+            db.session.add(association)
+        if association not in user.associations:
+            user.associations.append(association)
+    db.session.commit()
+    click.echo(f"User {email} ({role}) is ready.")
+
+
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="command line", help="What the token is for.")
+def create_token(email, name):
+    """Create an API token for a user; the token is printed alone on the last line."""
+    from accounts.models import ApiToken, User
+
+    user = User.by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user with the e-mail address {email}")
+    _, secret = ApiToken.issue(user, name)
+    db.session.commit()
+    click.echo(f"API token for {user.email} (shown once, keep it secret):")
+    click.echo(secret)

@@ -1,0 +1,96 @@
+"""Configuration layered as defaults -> environment -> instance/config.py -> test dict."""
+
+import os
+import secrets
+from pathlib import Path
+
+# The languages of the interface. More can be added without code changes by
+# setting LANGUAGES (comma separated) and adding a catalogue in translations/.
+DEFAULT_LANGUAGES = ["de", "en", "tr", "ar", "uk", "ru", "it", "el", "hr", "fa"]
+
+
+class Defaults:
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    LANGUAGES = DEFAULT_LANGUAGES
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_DEFAULT_SENDER = "welcome-spaces@localhost"
+    SITE_NAME = "Welcome Spaces"
+
+
+ENV_SETTINGS = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+    "MAIL_SERVER": "MAIL_SERVER",
+    "MAIL_PORT": "MAIL_PORT",
+    "MAIL_USERNAME": "MAIL_USERNAME",
+    "MAIL_PASSWORD": "MAIL_PASSWORD",
+    "MAIL_USE_TLS": "MAIL_USE_TLS",
+    "MAIL_USE_SSL": "MAIL_USE_SSL",
+    "MAIL_DEFAULT_SENDER": "MAIL_DEFAULT_SENDER",
+    "REDIS_URL": "RATELIMIT_STORAGE_URI",
+    "RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "LANGUAGES": "LANGUAGES",
+}
+BOOLEANS = {"MAIL_USE_TLS", "MAIL_USE_SSL"}
+INTEGERS = {"MAIL_PORT"}
+
+
+def from_environment(environ=os.environ) -> dict:
+    settings = {}
+    for env_name, key in ENV_SETTINGS.items():
+        value = environ.get(env_name)
+        if not value:
+            continue
+        if key in BOOLEANS:
+            value = value.lower() in {"1", "true", "yes", "on"}
+        elif key in INTEGERS:
+            value = int(value)
+        elif key == "LANGUAGES":
+            value = [code.strip() for code in value.split(",") if code.strip()]
+        settings[key] = value
+    return settings
+
+
+def normalise_database_url(url: str) -> str:
+    """Let operators write postgres:// or postgresql://; we use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Read the secret key generated once into instance/, creating it if needed."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write a private temporary file, then link it into place: atomic, so
+        # several workers starting at once all end up with the same key.
+        tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

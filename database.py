@@ -1,0 +1,54 @@
+"""Database engine settings that must hold for every connection.
+
+SQLite: foreign keys on, WAL, a busy timeout, and writes serialised. Every
+transaction opened while handling an unsafe HTTP method (or inside
+``write_transaction()``) starts with ``BEGIN IMMEDIATE``, so a
+check-then-write (the booking conflict check) cannot interleave with another
+process's write. PostgreSQL needs none of this: its constraints do the work.
+"""
+
+import contextlib
+import contextvars
+import sqlite3
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+_write_intent = contextvars.ContextVar("write_intent", default=False)
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def write_intended() -> bool:
+    if _write_intent.get():
+        return True
+    return has_request_context() and request.method not in SAFE_METHODS
+
+
+@contextlib.contextmanager
+def write_transaction():
+    """Mark the transactions begun inside this block as writes (CLI, scripts)."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+@event.listens_for(Engine, "connect")
+def _on_connect(dbapi_connection, connection_record):
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        # Let SQLAlchemy's "begin" event below emit BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _on_begin(connection):
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intended() else "BEGIN")

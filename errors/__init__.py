@@ -1,0 +1,92 @@
+"""Error pages and the JSON error shape under /api/."""
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from extensions import db
+
+bp = Blueprint("errors", __name__)
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+
+def translated_message(status: int) -> str:
+    messages = {
+        400: _("The request could not be understood."),
+        401: _("Please authenticate."),
+        403: _("You are not allowed to do this."),
+        404: _("This page does not exist."),
+        405: _("This method is not allowed here."),
+        409: _("This conflicts with the current state."),
+        413: _("The request is too large."),
+        422: _("The input is not valid."),
+        429: _("Too many requests. Please wait a moment and try again."),
+        500: _("Something went wrong on our side."),
+    }
+    return messages.get(status, _("Something went wrong on our side."))
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, message: str | None = None, code: str | None = None, **extra):
+    body = {"code": code or CODES.get(status, "error"), "message": message or translated_message(status)}
+    body.update(extra)
+    response = jsonify({"error": body})
+    response.status_code = status
+    return response
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(error):
+    if wants_json():
+        return json_error(400, _("The form has expired. Please try again."), code="csrf")
+    return (
+        render_template(
+            "errors/error.html",
+            status=400,
+            title=_("The form has expired"),
+            message=_("The form has expired. Please go back, reload the page and try again."),
+        ),
+        400,
+    )
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error):
+    status = error.code or 500
+    if status >= 500:
+        db.session.rollback()
+    if wants_json():
+        response = json_error(status)
+    else:
+        response = render_template(
+            "errors/error.html", status=status, title=translated_message(status), message=None
+        ), status
+    if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        response = current_app.make_response(response)
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+@bp.app_errorhandler(Exception)
+def unhandled_error(error):
+    if isinstance(error, HTTPException):
+        return http_error(error)
+    db.session.rollback()
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    return http_error(InternalServerError())
