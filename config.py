@@ -24,6 +24,11 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    # A rate-limit store that cannot be reached (Redis down) must not stop sign-in.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+    TRUST_PROXY = 0
     MAIL_SERVER = None
     MAIL_PORT = 25
     MAIL_USERNAME = None
@@ -47,6 +52,8 @@ ENV_SETTINGS = {
     "REDIS_URL": "RATELIMIT_STORAGE_URI",
     "RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "LANGUAGES": "LANGUAGES",
+    "LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
+    "TRUST_PROXY": "TRUST_PROXY",
 }
 BOOLEANS = {"MAIL_USE_TLS", "MAIL_USE_SSL"}
 INTEGERS = {"MAIL_PORT"}
@@ -62,6 +69,8 @@ def from_environment(environ=os.environ) -> dict:
             value = value.lower() in {"1", "true", "yes", "on"}
         elif key in INTEGERS:
             value = int(value)
+        elif key == "TRUST_PROXY":
+            value = 1 if value.lower() in {"true", "yes", "on"} else int(value) if value.isdigit() else 0
         elif key == "LANGUAGES":
             value = [code.strip() for code in value.split(",") if code.strip()]
         settings[key] = value

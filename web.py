@@ -1,12 +1,14 @@
 """Request plumbing shared by every page: language prefix, headers, template helpers."""
 
-from flask import request
+from flask import g, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, format_decimal, format_time
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import i18n
-from extensions import db, login_manager
+from extensions import login_manager
 from timeutil import to_local
 
 CONTENT_SECURITY_POLICY = (
@@ -17,6 +19,12 @@ CONTENT_SECURITY_POLICY = (
 
 
 def init_app(app):
+    if app.config.get("TRUST_PROXY"):
+        # Behind a reverse proxy: take client address, scheme and host from X-Forwarded-*.
+        hops = int(app.config["TRUST_PROXY"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
+    app.session_interface = SessionInterface()
+    app.before_request(forget_cached_user)
     app.url_value_preprocessor(i18n.pull_language)
     app.url_defaults(i18n.push_language)
     app.after_request(security_headers)
@@ -43,11 +51,43 @@ def init_app(app):
 def load_user(user_id):
     from accounts.models import User
 
-    try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        return None
-    return user if user and user.is_active else None
+    return User.from_session_id(user_id)
+
+
+def forget_cached_user():
+    """Take the user from this request's session, never from an app context that outlives it.
+
+    ``g`` belongs to the app context; when one was pushed around several
+    requests (the test suite does) Flask-Login's cached user would leak from
+    one client's request into another's.
+    """
+    g.pop("_login_user", None)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Signed cookie sessions whose cookies are Secure whenever the request came over https.
+
+    save_session runs after every after_request function, so it also marks the
+    other cookies set on the response (Flask-Login's remember cookie, the language).
+    """
+
+    def get_cookie_secure(self, app) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
+
+    def save_session(self, app, session, response) -> None:
+        super().save_session(app, session, response)
+        if has_request_context() and request.is_secure:
+            mark_cookies_secure(response)
+
+
+def mark_cookies_secure(response) -> None:
+    cookies = response.headers.getlist("Set-Cookie")
+    if not cookies:
+        return
+    response.headers.remove("Set-Cookie")
+    for cookie in cookies:
+        attributes = {part.strip().lower() for part in cookie.split(";")[1:]}
+        response.headers.add("Set-Cookie", cookie if "secure" in attributes else f"{cookie}; Secure")
 
 
 def security_headers(response):

@@ -75,7 +75,12 @@ class AssociationForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
     website = StringField(
-        _l("Website"), validators=[Optional(), URL(message=_l("Please enter a web address such as https://example.org.")), Length(max=300)]
+        _l("Website"),
+        validators=[
+            Optional(),
+            URL(message=_l("Please enter a web address such as https://example.org.")),
+            Length(max=300),
+        ],
     )
     description = TranslatedTextField(_l("What does the association do?"), multiline=True, max_length=4000)
     languages = MultiCheckboxField(_l("Languages you work in"))
@@ -84,6 +89,10 @@ class AssociationForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self._association = association
         self.languages.choices = language_choices()
+
+    def validate_website(self, field):
+        if field.data and not field.data.strip().lower().startswith(("https://", "http://")):
+            raise ValidationError(_l("Please enter a web address such as https://example.org."))
 
     def validate_name(self, field):
         field.data = field.data.strip()
@@ -115,6 +124,12 @@ class RegisterAssociationForm(AssociationForm):
             raise ValidationError(_l("There is already an account with this e-mail address. Please sign in."))
 
 
+class NewAssociationForm(AssociationForm):
+    """Registration by someone already signed in: they become the first member."""
+
+    submit = SubmitField(_l("Register"))
+
+
 class EditAssociationForm(AssociationForm):
     submit = SubmitField(_l("Save"))
 
@@ -123,5 +138,3 @@ class ConfirmForm(FlaskForm):
     """An empty form: a button protected by CSRF."""
 
     submit = SubmitField(_l("Confirm"))
-
-

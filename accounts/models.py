@@ -1,8 +1,10 @@
 """Users, associations and API tokens."""
 
 import hashlib
+import hmac
 import secrets
 from datetime import datetime
+from functools import lru_cache
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, String, Table, select
@@ -67,6 +69,42 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
+    @classmethod
+    def authenticate(cls, email: str, password: str):
+        """The active user with this e-mail and password, or None.
+
+        Always spends one password-hash check, also for an unknown e-mail
+        address, so the answer time does not tell which addresses exist.
+        """
+        user = cls.by_email(email)
+        if user is None or not user.password_hash:
+            check_password_hash(_dummy_hash(), password)
+            return None
+        if not user.check_password(password) or not user.is_active:
+            return None
+        return user
+
+    # Sessions and "stay signed in" cookies carry the id plus a fingerprint of
+    # the password hash: changing the password signs out every other device.
+    def get_id(self) -> str:
+        return f"{self.id}.{self._password_fingerprint()}"
+
+    def _password_fingerprint(self) -> str:
+        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
+
+    @classmethod
+    def from_session_id(cls, value):
+        """The user a session id (from get_id) names, if it is still valid."""
+        user_id, _, fingerprint = str(value or "").partition(".")
+        if not user_id.isdigit() or len(user_id) > 18 or not fingerprint:
+            return None
+        user = db.session.get(cls, int(user_id))
+        if user is None or not user.is_active:
+            return None
+        if not hmac.compare_digest(user._password_fingerprint(), fingerprint):
+            return None
+        return user
+
     def manages(self, centre) -> bool:
         if centre is None:
             return False
@@ -87,6 +125,11 @@ class User(UserMixin, db.Model):
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16), method="scrypt")
 
 
 ASSOCIATION_KINDS = (
@@ -127,7 +170,8 @@ class Association(db.Model):
         return user.is_manager or user.is_member_of(self)
 
     def can_verify(self, user) -> bool:
-        return bool(user and user.is_authenticated and user.is_manager and not self.verified)
+        """Managers and admins verify associations (verifying twice changes nothing)."""
+        return bool(user and user.is_authenticated and user.is_manager)
 
     def can_edit(self, user) -> bool:
         if not user or not user.is_authenticated:
@@ -135,9 +179,16 @@ class Association(db.Model):
         return user.is_admin or user.is_member_of(self)
 
     def verify(self, by) -> None:
+        if self.verified:
+            return
         self.verified = True
         self.verified_at = utcnow()
         self.verified_by_id = by.id if by else None
+
+    def unverify(self) -> None:
+        self.verified = False
+        self.verified_at = None
+        self.verified_by_id = None
 
     def __repr__(self) -> str:
         return f"<Association {self.name}>"
@@ -174,9 +225,7 @@ class ApiToken(db.Model):
     def find_user(cls, secret: str):
         if not secret or len(secret) > 200:
             return None
-        token = db.session.scalar(
-            select(cls).where(cls.token_hash == hash_token(secret), cls.revoked_at.is_(None))
-        )
+        token = db.session.scalar(select(cls).where(cls.token_hash == hash_token(secret), cls.revoked_at.is_(None)))
         if token is None or not token.user.is_active:
             return None
         return token
@@ -188,5 +237,3 @@ class ApiToken(db.Model):
     def revoke(self) -> None:
         if self.revoked_at is None:
             self.revoked_at = utcnow()
-
-
