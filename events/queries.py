@@ -1,0 +1,355 @@
+"""The one place that selects public occurrences (calendar pages, JSON API, embed, feeds).
+
+What is public
+--------------
+An occurrence (one date of a booking) is shown to the public when
+
+* its event's booking is *public*: approved, or cancelled after it had been
+  approved (``decided_at`` set — every date of a once-public event was
+  cancelled, e.g. a festival called off); a centre's own event is a booking
+  of the centre (``association_id`` NULL, ``room_id`` NULL when it has no
+  room) approved at creation, so the same rule covers it. Pending, rejected
+  and withdrawn bookings are never public, whatever their dates say;
+* and the occurrence itself is ``approved`` — or ``cancelled`` (with its
+  ``cancel_reason``) when ``include_cancelled`` is true and it has not yet
+  passed (``ends_at`` after ``cancelled_since``, by default now), so residents
+  see that a date they planned for is off. Pending and rejected dates of an
+  otherwise approved series are never shown.
+
+Usage
+-----
+``filters = EventFilters.from_args(request.args)`` parses the query string
+(``centre`` slug, ``category`` key, ``audience``, ``language``, ``free``,
+``barrier_free``, ``start``, ``end``); invalid values are dropped and
+described in ``filters.errors`` ({param: message}) so pages can ignore them
+and the API can answer 400. ``filters.to_args()`` gives the query parameters
+back for links.
+
+``start, end = filters.utc_range(tz_name, default_start, default_end)``
+turns the range into naive-UTC instants: a date or a date-time without
+offset is local time in ``tz_name`` (the filtered centre's zone, else the
+city's default), an ``end`` given as a date includes that whole day.
+
+``public_occurrences(filters, start, end, limit=..., offset=...)`` returns
+``[(Occurrence, Event), ...]`` ordered by start, occurrences overlapping
+``[start, end)``. It runs exactly one SELECT: the event's centre, room,
+category, booking and the booking's association (the organiser) are loaded
+in the same statement, so pages that list 20 or 2,000 dates issue the same
+number of queries. ``public_event(id)`` and ``public_dates(event)`` serve the
+page of one event.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, cast, exists, func, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import contains_eager, joinedload
+
+from bookings.models import APPROVED, CANCELLED, Booking, Occurrence
+from centres.models import Centre
+from events.models import AUDIENCES, Event
+from extensions import db
+from timeutil import DEFAULT_TIMEZONE, to_utc_naive, utcnow, zone
+
+# Keys and language tags are short and plain; anything else is not a filter value.
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+# Dates far outside any calendar are refused (and keep timedelta arithmetic safe).
+MIN_YEAR, MAX_YEAR = 1970, 2200
+
+
+def default_timezone() -> str:
+    if has_app_context():
+        return current_app.config.get("BABEL_DEFAULT_TIMEZONE") or DEFAULT_TIMEZONE
+    return DEFAULT_TIMEZONE
+
+
+def parse_when(value: str) -> date | datetime:
+    """ISO 8601 date or date-time (offset optional, ``Z`` allowed); ValueError otherwise."""
+    value = (value or "").strip()
+    if not value or len(value) > 40:
+        raise ValueError(value)
+    if len(value) == 10:
+        parsed = date.fromisoformat(value)
+    else:
+        parsed = datetime.fromisoformat(value.replace(" ", "T", 1))
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise ValueError(value)
+    return parsed
+
+
+def _flag(value: str) -> bool | None:
+    value = value.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(value)
+
+
+def to_utc(value: date | datetime, tz_name: str, *, end: bool = False) -> datetime:
+    """A filter bound as naive UTC; dates and naive date-times are local to tz_name."""
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=zone(tz_name))
+        return to_utc_naive(aware)
+    day = value + timedelta(days=1) if end else value
+    return to_utc_naive(datetime.combine(day, time.min, tzinfo=zone(tz_name)))
+
+
+@dataclass
+class EventFilters:
+    """The calendar's filters, as given in the query string (all optional)."""
+
+    centre: str | None = None
+    category: str | None = None
+    audience: str | None = None
+    language: str | None = None
+    free: bool | None = None
+    barrier_free: bool | None = None
+    start: date | datetime | None = None
+    end: date | datetime | None = None
+    errors: dict = field(default_factory=dict, compare=False, repr=False)
+
+    PARAMS = ("centre", "category", "audience", "language", "free", "barrier_free", "start", "end")
+
+    @classmethod
+    def from_args(cls, args) -> EventFilters:
+        """Parse a MultiDict (request.args) or a dict; bad values are dropped into ``errors``."""
+        filters = cls()
+        errors = filters.errors
+
+        def raw(name):
+            value = args.get(name)
+            return value.strip() if isinstance(value, str) and value.strip() else None
+
+        for name in ("centre", "category"):
+            value = raw(name)
+            if value is None:
+                continue
+            if _KEY.match(value):
+                setattr(filters, name, value)
+            else:
+                errors[name] = _l("Unknown value.")
+        audience = raw("audience")
+        if audience is not None:
+            if audience in AUDIENCES:
+                filters.audience = audience
+            else:
+                errors["audience"] = _l("Unknown audience.")
+        language = raw("language")
+        if language is not None:
+            if _LANGUAGE.match(language):
+                filters.language = language.lower()
+            else:
+                errors["language"] = _l("Unknown language.")
+        for name in ("free", "barrier_free"):
+            value = raw(name)
+            if value is None:
+                continue
+            try:
+                setattr(filters, name, _flag(value))
+            except ValueError:
+                errors[name] = _l("Please use 1 (yes) or 0 (no).")
+        for name in ("start", "end"):
+            value = raw(name)
+            if value is None:
+                continue
+            try:
+                setattr(filters, name, parse_when(value))
+            except (ValueError, OverflowError):
+                errors[name] = _l("Please give a date (2027-03-30) or a date and time (2027-03-30T18:00).")
+        if filters.start is not None and filters.end is not None:
+            try:
+                tz = default_timezone()
+                if to_utc(filters.end, tz, end=True) <= to_utc(filters.start, tz):
+                    errors["end"] = _l("The end must be after the start.")
+                    filters.end = None
+            except (TypeError, ValueError, OverflowError):  # pragma: no cover - defensive
+                errors["end"] = _l("The end must be after the start.")
+                filters.end = None
+        return filters
+
+    def to_args(self, **overrides) -> dict[str, str]:
+        """Query parameters for links (only the filters that are set)."""
+        values = replace(self, **overrides) if overrides else self
+        args = {}
+        for name in self.PARAMS:
+            value = getattr(values, name)
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool):
+                args[name] = "1" if value else "0"
+            elif isinstance(value, date | datetime):
+                args[name] = value.isoformat()
+            else:
+                args[name] = str(value)
+        return args
+
+    @property
+    def content_filters(self) -> dict:
+        """The filters other than the date range that are set."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("start", "end", "errors")
+                and getattr(self, f.name) is not None}
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.content_filters)
+
+    def timezone(self) -> str:
+        """The zone the range is read in: the filtered centre's, else the city's default."""
+        if self.centre:
+            tz = db.session.scalar(select(Centre.timezone).where(Centre.slug == self.centre))
+            if tz:
+                return tz
+        return default_timezone()
+
+    def utc_range(self, tz_name: str | None = None, default_start: datetime | None = None,
+                  default_end: datetime | None = None) -> tuple[datetime, datetime]:
+        """(start, end) as naive UTC: the filter's range read in tz_name, else the defaults.
+
+        The defaults are naive UTC already (now and a year ahead when not given).
+        """
+        tz_name = tz_name or default_timezone()
+        start = to_utc(self.start, tz_name) if self.start is not None else (default_start or utcnow())
+        if self.end is not None:
+            end = to_utc(self.end, tz_name, end=True)
+        else:
+            end = default_end or start + timedelta(days=365)
+        return start, end
+
+
+# --- SQL ----------------------------------------------------------------------
+
+
+def public_booking_clause():
+    """Bookings whose events are public: approved, or cancelled after approval."""
+    return or_(
+        Booking.status == APPROVED,
+        and_(Booking.status == CANCELLED, Booking.decided_at.is_not(None)),
+    )
+
+
+def json_list_contains(column, value: str):
+    """``value`` is an element of the JSON list in ``column`` (SQLite and PostgreSQL)."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return cast(column, JSONB).contains([value])
+    each = func.json_each(column).table_valued("value")
+    return exists(select(1).select_from(each).where(each.c.value == value))
+
+
+def _filter_clauses(filters: EventFilters) -> list:
+    clauses = []
+    if filters.centre:
+        clauses.append(Event.centre_id.in_(select(Centre.id).where(Centre.slug == filters.centre)))
+    if filters.category:
+        clauses.append(Event.category_key == filters.category)
+    if filters.audience:
+        clauses.append(json_list_contains(Event.audiences, filters.audience))
+    if filters.language:
+        clauses.append(json_list_contains(Event.languages, filters.language))
+    if filters.free is not None:
+        clauses.append(Event.is_free.is_(filters.free))
+    if filters.barrier_free is not None:
+        clauses.append(Event.barrier_free.is_(filters.barrier_free))
+    return clauses
+
+
+def _occurrence_clause(include_cancelled: bool, cancelled_since: datetime | None):
+    if not include_cancelled:
+        return Occurrence.status == APPROVED
+    return or_(
+        Occurrence.status == APPROVED,
+        and_(Occurrence.status == CANCELLED, Occurrence.ends_at > (cancelled_since or utcnow())),
+    )
+
+
+def public_occurrences_query(
+    filters: EventFilters | None,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    include_cancelled: bool = True,
+    cancelled_since: datetime | None = None,
+):
+    """The SELECT behind ``public_occurrences`` (without limit/offset)."""
+    query = (
+        select(Occurrence, Event)
+        .join(Booking, Booking.id == Occurrence.booking_id)
+        .join(Event, Event.booking_id == Booking.id)
+        .where(public_booking_clause(), _occurrence_clause(include_cancelled, cancelled_since))
+        .options(
+            contains_eager(Occurrence.booking).joinedload(Booking.association),
+            joinedload(Event.centre),
+            joinedload(Event.room),
+            joinedload(Event.category),
+        )
+        .order_by(Occurrence.starts_at, Occurrence.id)
+    )
+    if start is not None:
+        query = query.where(Occurrence.ends_at > start)
+    if end is not None:
+        query = query.where(Occurrence.starts_at < end)
+    if filters is not None:
+        query = query.where(*_filter_clauses(filters))
+    return query
+
+
+def public_occurrences(
+    filters: EventFilters | None,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    include_cancelled: bool = True,
+    cancelled_since: datetime | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+) -> list[tuple[Occurrence, Event]]:
+    """Public dates overlapping [start, end) (naive UTC) as (Occurrence, Event) rows; one query."""
+    query = public_occurrences_query(
+        filters, start, end, include_cancelled=include_cancelled, cancelled_since=cancelled_since
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
+    return [(row[0], row[1]) for row in db.session.execute(query).unique().all()]
+
+
+def public_event(event_id: int) -> Event | None:
+    """The event if it is public (its booking approved, or cancelled after approval), else None."""
+    query = (
+        select(Event)
+        .join(Booking, Booking.id == Event.booking_id)
+        .where(Event.id == event_id, public_booking_clause())
+        .options(
+            contains_eager(Event.booking).joinedload(Booking.association),
+            joinedload(Event.centre),
+            joinedload(Event.room),
+            joinedload(Event.category),
+        )
+    )
+    return db.session.execute(query).unique().scalar_one_or_none()
+
+
+def public_dates(event: Event, *, include_cancelled: bool = True, cancelled_since: datetime | None = None,
+                 since: datetime | None = None) -> list[Occurrence]:
+    """The event's public dates, oldest first (approved; cancelled ones until they pass)."""
+    if event.booking_id is None:
+        return []
+    query = (
+        select(Occurrence)
+        .where(Occurrence.booking_id == event.booking_id, _occurrence_clause(include_cancelled, cancelled_since))
+        .order_by(Occurrence.starts_at, Occurrence.id)
+    )
+    if since is not None:
+        query = query.where(Occurrence.ends_at > since)
+    return list(db.session.scalars(query))
