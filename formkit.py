@@ -43,6 +43,17 @@ class TranslatedTextField(Field):
     def languages(self):
         return i18n.supported_languages()
 
+    def language_infos(self):
+        """Each language's own name and direction, for templates/_forms.html.
+
+        Macros imported from _forms.html do not see the template context
+        (``all_languages``, ``lang``), so the field provides them.
+        """
+        return [i18n.language_info(code) for code in self.languages()]
+
+    def page_language(self):
+        return i18n.current_language()
+
     def process(self, formdata, data=None, extra_filters=None):
         self.process_errors = []
         if data is None:
