@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 import i18n
@@ -70,7 +70,9 @@ class TokenForm(FlaskForm):
 
 class AssociationForm(FlaskForm):
     name = StringField(_l("Name of the association"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()), validators=[DataRequired()])
+    kind = SelectField(
+        _l("Kind"), choices=[SelectChoice(k, label) for k, label in KIND_LABELS.items()], validators=[DataRequired()]
+    )
     contact_person = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])

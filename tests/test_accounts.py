@@ -136,7 +136,9 @@ def test_login_form_redirects_back_to_the_page_asked_for(client, make_user):
 @pytest.mark.parametrize("target", ["/en/centres/?district=Nordstadt", "/de/account/"])
 def test_next_is_followed_for_same_site_paths(client, make_user, target):
     make_user(email="m@example.org")
-    response = client.post("/en/login", query_string={"next": target}, data={"email": "m@example.org", "password": PASSWORD})
+    response = client.post(
+        "/en/login", query_string={"next": target}, data={"email": "m@example.org", "password": PASSWORD}
+    )
     assert response.headers["Location"] == target
 
 
@@ -156,7 +158,9 @@ def test_next_is_followed_for_same_site_paths(client, make_user, target):
 )
 def test_next_is_ignored_for_other_sites(client, make_user, target):
     make_user(email="m@example.org")
-    response = client.post("/en/login", query_string={"next": target}, data={"email": "m@example.org", "password": PASSWORD})
+    response = client.post(
+        "/en/login", query_string={"next": target}, data={"email": "m@example.org", "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/en/account/"
 
