@@ -40,11 +40,13 @@ def create_app(test_config=None):
     from bookings import bp as bookings_bp
     from centres import bp as centres_bp
     from errors import bp as errors_bp
+    from events import bp as events_bp
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(centres_bp)
     app.register_blueprint(bookings_bp)
+    app.register_blueprint(events_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)
 

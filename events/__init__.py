@@ -1,5 +1,12 @@
 """Events: the public face of an approved booking (or of a centre's own activity).
 
-For now this package holds the models only; the public calendar, event pages
-and feeds are built on them later.
+The public calendar (list and month views), each event's page, the embeddable
+calendar and the managers' event forms. Which dates are public is decided in
+one place, ``events.queries``.
 """
+
+from flask import Blueprint
+
+bp = Blueprint("events", __name__)
+
+from events import manage_views, views  # noqa: E402,F401

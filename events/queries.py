@@ -52,6 +52,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import contains_eager, joinedload
 
 from bookings.models import APPROVED, CANCELLED, Booking, Occurrence
+from bookings.rules import MAX_LENGTH
 from centres.models import Centre
 from events.models import AUDIENCES, Event
 from extensions import db
@@ -295,7 +296,9 @@ def public_occurrences_query(
         .order_by(Occurrence.starts_at, Occurrence.id)
     )
     if start is not None:
-        query = query.where(Occurrence.ends_at > start)
+        # No date is longer than MAX_LENGTH (bookings.rules): the lower bound on starts_at
+        # keeps this an index range scan.
+        query = query.where(Occurrence.ends_at > start, Occurrence.starts_at > start - MAX_LENGTH)
     if end is not None:
         query = query.where(Occurrence.starts_at < end)
     if filters is not None:

@@ -1,0 +1,151 @@
+"""Forms for events: the public texts and facts, and a centre's own event with its date."""
+
+import re
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TimeField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+import i18n
+from centres.forms import ManageForm, strip
+from events.models import AUDIENCES, Category
+from formkit import MultiCheckboxField, TranslatedTextField
+
+# Languages an event may be held in: the interface languages and others often spoken here.
+EXTRA_EVENT_LANGUAGES = ("pl", "ro", "bg", "sq", "ku", "es", "fr", "so", "ti", "ps", "vi")
+MAX_TAGS, MAX_TAG_LENGTH = 10, 40
+TAG_PATTERN = re.compile(r"^#?[\w][\w-]*$", re.UNICODE)
+
+
+def event_language_choices():
+    codes = list(dict.fromkeys([*i18n.supported_languages(), *EXTRA_EVENT_LANGUAGES]))
+    choices = []
+    for code in codes:
+        try:
+            name = i18n.language_info(code).native_name
+        except Exception:  # a tag Babel does not know: show it as written
+            name = code
+        choices.append((code, name))
+    return choices
+
+
+def split_tags(text: str) -> list[str]:
+    return [t for t in (part.strip() for part in re.split(r"[,\s]+", text or "")) if t]
+
+
+class EventForm(ManageForm):
+    """What residents see of an event; edited by the centre's managers and the event's association."""
+
+    title = TranslatedTextField(
+        _l("Title"), required_any=True, max_length=200, description=_l("In as many languages as you like; at least one.")
+    )
+    description = TranslatedTextField(_l("Description"), multiline=True, max_length=5000)
+    category_key = SelectField(_l("Category"), validators=[Optional()])
+    audiences = MultiCheckboxField(_l("For whom"))
+    languages = MultiCheckboxField(_l("Languages spoken at the event"))
+    barrier_free = BooleanField(_l("Barrier-free access"))
+    is_free = BooleanField(_l("Free of charge"), default=True)
+    price = StringField(
+        _l("Price"),
+        validators=[Optional(), Length(max=100)],
+        filters=[strip],
+        description=_l("Only when it is not free, e.g. 3 € / reduced 1 €."),
+    )
+    registration_url = StringField(
+        _l("Registration link"),
+        validators=[Optional(), Length(max=300)],
+        filters=[strip],
+        description=_l("A full address such as https://example.org/register."),
+    )
+    contact = StringField(
+        _l("Contact for questions or registration"),
+        validators=[Optional(), Length(max=200)],
+        filters=[strip],
+        description=_l("Shown publicly, e.g. a phone number or an e-mail address."),
+    )
+    tags = StringField(
+        _l("Tags"),
+        validators=[Optional(), Length(max=400)],
+        filters=[strip],
+        description=_l("Separated by commas, e.g. #WelcomeWeek, summer."),
+    )
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, event=None, **kwargs):
+        super().__init__(*args, obj=event, **kwargs)
+        if event is not None and not self.is_submitted():
+            self.tags.data = ", ".join(event.tags or [])
+        self.category_key.choices = [("", _l("No category"))] + [
+            (c.key, c.display_name()) for c in Category.ordered()
+        ]
+        self.audiences.choices = [(key, label) for key, label in AUDIENCES.items()]
+        self.languages.choices = event_language_choices()
+
+    def validate_registration_url(self, field):
+        if not field.data:
+            return
+        parts = urlsplit(field.data)
+        if parts.scheme not in ("http", "https") or not parts.netloc or any(ch.isspace() for ch in field.data):
+            raise ValidationError(_l("Please give a full web address starting with https://."))
+
+    def validate_price(self, field):
+        if not self.is_free.data and not field.data:
+            raise ValidationError(_l("Please give the price, or mark the event as free of charge."))
+
+    def validate_tags(self, field):
+        tags = split_tags(field.data)
+        if len(tags) > MAX_TAGS:
+            raise ValidationError(_l("Please use at most %(num)d tags.", num=MAX_TAGS))
+        for tag in tags:
+            if len(tag) > MAX_TAG_LENGTH or not TAG_PATTERN.match(tag):
+                raise ValidationError(_l("Tags are single words such as #WelcomeWeek (letters, digits, - and _)."))
+
+    def event_fields(self) -> dict:
+        """The editable fields of Event, as Event.update() takes them."""
+        return {
+            "title": dict(self.title.data or {}),
+            "description": dict(self.description.data or {}),
+            "category_key": self.category_key.data or None,
+            "audiences": list(self.audiences.data or []),
+            "languages": list(self.languages.data or []),
+            "barrier_free": bool(self.barrier_free.data),
+            "is_free": bool(self.is_free.data),
+            "price": "" if self.is_free.data else (self.price.data or ""),
+            "registration_url": self.registration_url.data or "",
+            "contact": self.contact.data or "",
+            "tags": list(dict.fromkeys(split_tags(self.tags.data))),
+        }
+
+
+class CentreEventForm(EventForm):
+    """A centre's own event: its date and room (or none), booked at once."""
+
+    room_id = SelectField(_l("Room"), validators=[Optional()])
+    day = DateField(_l("Date"), validators=[DataRequired()])
+    start_time = TimeField(_l("Starts at"), validators=[DataRequired()])
+    end_time = TimeField(_l("Ends at"), validators=[DataRequired()])
+    repeat_until = DateField(
+        _l("Repeat every week until"),
+        validators=[Optional()],
+        description=_l("Leave empty for a single date."),
+    )
+    submit = SubmitField(_l("Create the event"))
+
+    def __init__(self, *args, centre=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        rooms = [room for room in (centre.rooms if centre is not None else [])]
+        self.room_id.choices = [("", _l("No room (e.g. outdoors)"))] + [(str(r.id), r.name) for r in rooms]
+
+    def validate_end_time(self, field):
+        if self.start_time.data and field.data and field.data <= self.start_time.data:
+            raise ValidationError(_l("The end must be after the start."))
+
+    def validate_repeat_until(self, field):
+        if field.data and self.day.data and field.data < self.day.data:
+            raise ValidationError(_l("This date is before the first date."))
+
+    def room(self, centre):
+        if not self.room_id.data:
+            return None
+        return next((r for r in centre.rooms if str(r.id) == self.room_id.data), None)

@@ -1,0 +1,80 @@
+"""Editing events: a centre's managers create the centre's own events; managers and the
+event's association edit an event's public texts and facts.
+
+Load (404) -> check (403) -> validate -> call the rule -> commit -> flash -> redirect.
+Dates are not edited here: they belong to the booking (bookings.services).
+"""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from accounts.access import manager_required
+from centres.models import Centre
+from events import bp
+from events.forms import CentreEventForm, EventForm
+from events.models import Event
+from extensions import db
+
+ID = "int(max=2147483647)"
+
+
+def can_edit_event(event, user) -> bool:
+    """The centre's managers (and admins) and the members of the event's association.
+
+    (Kept here until Event.can_edit(user) exists on the model: requested in notes/REQUESTS.md.)
+    """
+    if not (user and getattr(user, "is_authenticated", False)):
+        return False
+    if user.manages(event.centre):
+        return True
+    booking = event.booking
+    return booking is not None and booking.association is not None and user.is_member_of(booking.association)
+
+
+def can_create_event(centre, user) -> bool:
+    return bool(user and getattr(user, "is_authenticated", False) and user.manages(centre))
+
+
+@bp.route(f"/<lang:lang>/events/<{ID}:event_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_event(event_id):
+    event = db.session.scalar(
+        select(Event).where(Event.id == event_id).options(joinedload(Event.centre), joinedload(Event.booking))
+    )
+    if event is None:
+        abort(404)
+    if not can_edit_event(event, current_user):
+        abort(403)
+    form = EventForm(event=event)
+    if form.validate_on_submit():
+        changed = event.update(**form.event_fields())
+        db.session.commit()
+        flash(_("The event is saved.") if changed else _("Nothing was changed."), "success" if changed else "info")
+        return redirect(url_for("events.event", event_id=event.id))
+    return render_template("events/form.html", form=form, event=event, centre=event.centre), 400 if form.errors else 200
+
+
+@bp.route("/<lang:lang>/manage/centres/<slug>/events/new", methods=["GET", "POST"])
+@manager_required
+def new_centre_event(slug):
+    centre = db.session.scalar(select(Centre).where(Centre.slug == slug).options(selectinload(Centre.rooms)))
+    if centre is None:
+        abort(404)
+    if not can_create_event(centre, current_user):
+        abort(403)
+    form = CentreEventForm(centre=centre)
+    if form.validate_on_submit():
+        from events.services import BookingRefused, create_centre_event
+
+        try:
+            event = create_centre_event(centre, form, by=current_user)
+        except BookingRefused as refused:
+            db.session.rollback()
+            form.day.errors = [*form.day.errors, *refused.messages]
+        else:
+            flash(_("The event is created and shown in the calendar."), "success")
+            return redirect(url_for("events.event", event_id=event.id))
+    return render_template("events/form.html", form=form, event=None, centre=centre), 400 if form.errors else 200

@@ -1,0 +1,229 @@
+"""Public pages: the calendar (list and month), one event, the embeddable calendar.
+
+Every page selects its dates through ``events.queries`` in one query, plus one
+each for the filter choices (centres, categories): the number of queries does
+not grow with the number of events.
+"""
+
+from datetime import date, timedelta
+
+from flask import abort, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+import i18n
+from centres.models import Centre
+from events import bp
+from events.calendar import (
+    add_months,
+    by_day,
+    clock,
+    dates_by_day,
+    dates_of,
+    day_number,
+    event_dates,
+    json_ld,
+    long_date,
+    month_abbr,
+    month_label,
+    month_weeks,
+    parse_month,
+    this_month,
+    weekday_names,
+)
+from events.manage_views import can_edit_event
+from events.models import AUDIENCES, Category, Event
+from events.queries import EventFilters, default_timezone, public_dates, public_event, public_occurrences, to_utc
+from extensions import db
+from timeutil import utcnow
+
+ID = "int(max=2147483647)"
+PAGE_SIZE = 30
+MAX_PAGE = 1000
+MONTH_CELL_LIMIT = 4
+EMBED_DEFAULT, EMBED_MAX = 10, 50
+
+# Only this page may be framed by other sites (partners embed it); the rest of the
+# CSP stays as strict as everywhere else.
+EMBED_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors *"
+)
+
+
+def positive_int(value, default: int, maximum: int) -> int:
+    """A page number or a count from the query string; bad values give the default."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return min(max(number, 1), maximum)
+
+
+def filter_choices():
+    """Centres and categories for the filter form (two queries)."""
+    centres = db.session.scalars(select(Centre).order_by(Centre.district, Centre.slug)).all()
+    return centres, Category.ordered()
+
+
+def zone_for(filters: EventFilters, centres) -> str:
+    for centre in centres:
+        if centre.slug == filters.centre:
+            return centre.timezone
+    return default_timezone()
+
+
+@bp.route("/<lang:lang>/events/")
+def calendar():
+    filters = EventFilters.from_args(request.args)
+    view = "month" if request.args.get("view") == "month" else "list"
+    centres, categories = filter_choices()
+    tz_name = zone_for(filters, centres)
+    context = dict(
+        filters=filters,
+        view=view,
+        centres=centres,
+        categories=categories,
+        audiences=AUDIENCES,
+        selected_centre=next((c for c in centres if c.slug == filters.centre), None),
+        ignored=sorted(filters.errors),
+    )
+    if view == "month":
+        first = parse_month(request.args.get("month"))
+        if first is None and filters.start is not None:
+            first = date(filters.start.year, filters.start.month, 1)
+        if first is None:
+            first = this_month(tz_name)
+        start, end = to_utc(first, tz_name), to_utc(add_months(first, 1), tz_name)
+        rows = public_occurrences(filters, start, end)
+        month_filters = filters.to_args(start=None, end=None)
+        context.update(
+            month=first,
+            month_label=month_label(first),
+            weeks=month_weeks(first),
+            weekdays=weekday_names(),
+            days=dates_by_day(event_dates(rows)),
+            cell_limit=MONTH_CELL_LIMIT,
+            month_filters=month_filters,
+            previous_url=url_for("events.calendar", view="month", month=add_months(first, -1).strftime("%Y-%m"),
+                                 **month_filters),
+            next_url=url_for("events.calendar", view="month", month=add_months(first, 1).strftime("%Y-%m"),
+                             **month_filters),
+            today=utcnow().date(),
+            count=len(rows),
+        )
+    else:
+        page = positive_int(request.args.get("page"), 1, MAX_PAGE)
+        start, end = filters.utc_range(tz_name)
+        rows = public_occurrences(filters, start, end, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+        has_next = len(rows) > PAGE_SIZE
+        args = filters.to_args()
+        context.update(
+            groups=by_day(event_dates(rows[:PAGE_SIZE])),
+            page=page,
+            previous_url=url_for("events.calendar", page=page - 1, **args) if page > 1 else None,
+            next_url=url_for("events.calendar", page=page + 1, **args) if has_next else None,
+        )
+    context["list_url"] = url_for("events.calendar", **filters.to_args())
+    context["month_url"] = url_for("events.calendar", view="month", **filters.to_args())
+    return render_template("events/calendar.html", **context)
+
+
+@bp.route(f"/<lang:lang>/events/<{ID}:event_id>/")
+def event(event_id):
+    event = public_event(event_id)
+    preview = False
+    if event is None:
+        # Not public (yet): only those who may edit it see a preview; for everyone else it does not exist.
+        event = db.session.scalar(
+            select(Event).where(Event.id == event_id).options(joinedload(Event.centre), joinedload(Event.booking))
+        )
+        if event is None or not can_edit_event(event, current_user):
+            abort(404)
+        preview = True
+    now = utcnow()
+    if preview:
+        occurrences = [o for o in event.occurrences(statuses=("pending", "approved", "cancelled")) if o.ends_at > now]
+    else:
+        occurrences = public_dates(event)
+    dates = dates_of(event, occurrences)
+    upcoming = [d for d in dates if not d.has_passed]
+    past = [d for d in dates if d.has_passed and not d.is_cancelled]
+    lang = i18n.current_language()
+    return render_template(
+        "events/event.html",
+        event=event,
+        centre=event.centre,
+        upcoming=upcoming,
+        past=list(reversed(past))[:20],
+        past_count=len(past),
+        preview=preview,
+        structured_data=None if preview else json_ld(event, upcoming or past[-1:], lang),
+        organiser=event.booking.association if event.booking else None,
+        can_edit=can_edit_event(event, current_user),
+        audiences=AUDIENCES,
+        calendar_url=url_for("events.calendar", centre=event.centre.slug),
+    )
+
+
+@bp.route("/<lang:lang>/embed/events")
+def embed():
+    """A compact list for partners' websites: the only page that other sites may frame."""
+    filters = EventFilters.from_args(request.args)
+    limit = positive_int(request.args.get("limit"), EMBED_DEFAULT, EMBED_MAX)
+    now = utcnow()
+    start, end = filters.utc_range(None, now)
+    rows = public_occurrences(filters, start, end, limit=limit)
+    args = filters.to_args()
+    response = render_template(
+        "events/embed.html",
+        groups=by_day(event_dates(rows)),
+        filters=filters,
+        calendar_url=url_for("events.calendar", _external=True, **args),
+    )
+    return response, 200, {"Content-Security-Policy": EMBED_CSP}
+
+
+@bp.after_app_request
+def allow_framing_of_embed(response):
+    """X-Frame-Options cannot allow other sites; the embed relies on its CSP frame-ancestors alone.
+
+    Registered on the app before web.security_headers (blueprints are registered
+    first), so it runs after it: after_request functions run in reverse order.
+    """
+    if request.endpoint == "events.embed":
+        response.headers.pop("X-Frame-Options", None)
+    return response
+
+
+# --- for other pages (home, centre) -------------------------------------------------
+
+
+@bp.app_template_global()
+def upcoming_events(centre=None, days=7, limit=8):
+    """Public dates from now: the next ``days`` days (None: a year), at most ``limit``; one query."""
+    now = utcnow()
+    filters = EventFilters(centre=centre.slug if centre is not None else None)
+    end = now + timedelta(days=days or 365)
+    return event_dates(public_occurrences(filters, now, end, limit=limit))
+
+
+@bp.app_template_global()
+def event_language(code):
+    """Name and direction of a language spoken at an event (any BCP 47 tag Babel knows)."""
+    try:
+        return i18n.language_info(code)
+    except Exception:  # babel.UnknownLocaleError and malformed tags
+        return i18n.Language(code, code, "ltr")
+
+
+@bp.app_template_global()
+def audience_label(key):
+    return AUDIENCES.get(key, key)
+
+
+# Dates in templates only through Babel (events.calendar), in the page's locale.
+for helper in (long_date, day_number, month_abbr, clock):
+    bp.add_app_template_global(helper)
