@@ -47,51 +47,73 @@ def ensure_demo():
 @click.command("create-user")
 @click.argument("email")
 @click.option("--role", type=click.Choice(["admin", "manager", "member"]), required=True)
-@click.option("--centre", "centres", multiple=True, help="Slug of a centre the manager manages.")
-@click.option("--association", "associations", multiple=True, help="Name of the member's association.")
+@click.option("--centre", "centres", multiple=True, metavar="SLUG", help="A centre the manager manages (repeatable).")
+@click.option(
+    "--association",
+    "associations",
+    multiple=True,
+    metavar="NAME",
+    help="An association the user belongs to (repeatable); created, verified, when missing.",
+)
 @click.option("--password", help="Asked for when not given.")
 @click.option("--name", default="", help="The person's name.")
 def create_user(email, role, centres, associations, password, name):
-    """Create a user (or update the role, centres and associations of an existing one)."""
+    """Create a user (or update the role, password, centres and associations of an existing one)."""
+    from email_validator import EmailNotValidError, validate_email
+    from sqlalchemy import func
+
+    from accounts.forms import MIN_PASSWORD
     from accounts.models import Association, User, normalise_email
     from centres.models import Centre
+    from database import write_transaction
 
     email = normalise_email(email)
-    if "@" not in email or len(email) > 254:
-        raise click.BadParameter("not an e-mail address", param_hint="EMAIL")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.BadParameter(f"{email!r} is not an e-mail address ({error})", param_hint="EMAIL") from None
+    if centres and role != "manager":
+        raise click.BadParameter("only managers are given centres (admins manage every centre)", param_hint="--centre")
     found = []
     for slug in centres:
-        centre = Centre.by_slug(slug)
+        centre = Centre.by_slug(slug.strip())
         if centre is None:
-            raise click.BadParameter(f"no centre with the slug {slug!r}", param_hint="--centre")
+            raise click.BadParameter(f"there is no centre with the slug {slug!r}", param_hint="--centre")
         found.append(centre)
+    names = [n.strip() for n in associations]
+    if any(not n or len(n) > 200 for n in names):
+        raise click.BadParameter("an association name needs 1 to 200 characters", param_hint="--association")
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 8:
-        raise click.BadParameter("use at least 8 characters", param_hint="--password")
+    if len(password) < MIN_PASSWORD:
+        raise click.BadParameter(f"use at least {MIN_PASSWORD} characters", param_hint="--password")
 
-    user = User.by_email(email)
-    if user is None:
-        user = User(email=email)
-        db.session.add(user)
-    user.role = role
-    user.name = name or user.name or ""
-    user.set_password(password)
-    for centre in found:
-        if centre not in user.managed_centres:
-            user.managed_centres.append(centre)
-    for association_name in associations:
-        association_name = association_name.strip()
-        association = db.session.scalar(select(Association).where(Association.name == association_name))
-        if association is None:
-            # Created by an operator on the command line: counts as verified.
-            association = Association(name=association_name, verified=True)
-            association.verify(by=None)
-            db.session.add(association)
-        if association not in user.associations:
-            user.associations.append(association)
-    db.session.commit()
-    click.echo(f"User {email} ({role}) is ready.")
+    with write_transaction():
+        user = User.by_email(email)
+        created = user is None
+        if created:
+            user = User(email=email)
+            db.session.add(user)
+        user.role = role
+        user.name = name or user.name or ""
+        user.set_password(password)
+        for centre in found:
+            if centre not in user.managed_centres:
+                user.managed_centres.append(centre)
+        for association_name in names:
+            association = db.session.scalar(
+                select(Association).where(func.lower(Association.name) == association_name.lower())
+            )
+            if association is None:
+                # Created by an operator on the command line: counts as verified.
+                association = Association(name=association_name)
+                association.verify(by=None)
+                db.session.add(association)
+                click.echo(f"Association {association_name!r} created (verified).")
+            if association not in user.associations:
+                user.associations.append(association)
+        db.session.commit()
+    click.echo(f"User {email} ({role}) {'created' if created else 'updated'}.")
 
 
 @click.command("create-token")
@@ -100,11 +122,15 @@ def create_user(email, role, centres, associations, password, name):
 def create_token(email, name):
     """Create an API token for a user; the token is printed alone on the last line."""
     from accounts.models import ApiToken, User
+    from database import write_transaction
 
-    user = User.by_email(email)
-    if user is None:
-        raise click.ClickException(f"no user with the e-mail address {email}")
-    _, secret = ApiToken.issue(user, name)
-    db.session.commit()
+    with write_transaction():
+        user = User.by_email(email)
+        if user is None:
+            raise click.ClickException(f"there is no user with the e-mail address {email}")
+        if not user.is_active:
+            raise click.ClickException(f"the account {user.email} is deactivated")
+        _, secret = ApiToken.issue(user, name[:100])
+        db.session.commit()
     click.echo(f"API token for {user.email} (shown once, keep it secret):")
     click.echo(secret)
