@@ -1,3 +1,5 @@
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -22,20 +24,39 @@ KIND_LABELS = {
 assert set(KIND_LABELS) == set(ASSOCIATION_KINDS)
 
 MIN_PASSWORD = 10
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Form(FlaskForm):
+    """Base form: refuses control characters, which PostgreSQL will not store (NUL) and nobody means to type."""
+
+    def validate(self, extra_validators=None):
+        dirty = [field for field in self if has_control_characters(field.data)]
+        if dirty:
+            # Report only these: the other validators may look the text up in the database.
+            for field in dirty:
+                field.errors = [_l("Please remove the invisible control characters from this text.")]
+            return False
+        return super().validate(extra_validators)
+
+
+def has_control_characters(data) -> bool:
+    values = data.values() if isinstance(data, dict) else data if isinstance(data, list) else [data]
+    return any(isinstance(v, str) and CONTROL_CHARACTERS.search(v) for v in values)
 
 
 def language_choices():
     return [(lang.code, lang.native_name) for lang in i18n.languages()]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Stay signed in on this device"))
     submit = SubmitField(_l("Sign in"))
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     new_password = PasswordField(
         _l("New password"),
@@ -49,7 +70,7 @@ class PasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(Form):
     name = StringField(_l("Your name"), validators=[Optional(), Length(max=200)])
     preferred_language = SelectField(_l("Preferred language"), validators=[DataRequired()])
     submit = SubmitField(_l("Save"))
@@ -59,7 +80,7 @@ class PreferencesForm(FlaskForm):
         self.preferred_language.choices = language_choices()
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(
         _l("What is the token for?"),
         validators=[DataRequired(), Length(max=100)],
@@ -68,7 +89,7 @@ class TokenForm(FlaskForm):
     submit = SubmitField(_l("Create token"))
 
 
-class AssociationForm(FlaskForm):
+class AssociationForm(Form):
     name = StringField(_l("Name of the association"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(
         _l("Kind"), choices=[SelectChoice(k, label) for k, label in KIND_LABELS.items()], validators=[DataRequired()]
@@ -136,7 +157,7 @@ class EditAssociationForm(AssociationForm):
     submit = SubmitField(_l("Save"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form: a button protected by CSRF."""
 
     submit = SubmitField(_l("Confirm"))

@@ -1,10 +1,13 @@
 """Error pages and the JSON error shape under /api/."""
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import refresh as refresh_locale
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
+import i18n
 from extensions import db
 
 bp = Blueprint("errors", __name__)
@@ -43,6 +46,21 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def language_from_path() -> None:
+    """A URL that matched no route still names its language: /ar/no-such-page answers in Arabic."""
+    if getattr(g, "lang", None):
+        return
+    first = request.path.lstrip("/").split("/", 1)[0]
+    if first in i18n.supported_languages():
+        g.lang = first
+        refresh_locale()
+
+
+def render_error_page(status: int, title: str, message: str | None = None):
+    language_from_path()
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
 def json_error(status: int, message: str | None = None, code: str | None = None, **extra):
     body = {"code": code or CODES.get(status, "error"), "message": message or translated_message(status)}
     body.update(extra)
@@ -55,14 +73,9 @@ def json_error(status: int, message: str | None = None, code: str | None = None,
 def csrf_error(error):
     if wants_json():
         return json_error(400, _("The form has expired. Please try again."), code="csrf")
-    return (
-        render_template(
-            "errors/error.html",
-            status=400,
-            title=_("The form has expired"),
-            message=_("The form has expired. Please go back, reload the page and try again."),
-        ),
-        400,
+    language_from_path()
+    return render_error_page(
+        400, _("The form has expired"), _("The form has expired. Please go back, reload the page and try again.")
     )
 
 
@@ -74,13 +87,20 @@ def http_error(error):
     if wants_json():
         response = json_error(status)
     else:
-        response = render_template(
-            "errors/error.html", status=status, title=translated_message(status), message=None
-        ), status
+        language_from_path()
+        response = render_error_page(status, translated_message(status))
     if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         response = current_app.make_response(response)
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
+
+
+@bp.app_errorhandler(DataError)
+def data_error(error):
+    """Input the database refuses (a NUL character, a number out of range): bad input, not our failure."""
+    db.session.rollback()
+    current_app.logger.info("Database refused input on %s %s: %s", request.method, request.path, error.orig)
+    return http_error(BadRequest())
 
 
 @bp.app_errorhandler(Exception)
