@@ -1,8 +1,12 @@
+from urllib.parse import urlsplit
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 import i18n
 from accounts import bp
@@ -26,6 +30,21 @@ from urlsafety import safe_next_url
 ID = "int(max=2147483647)"
 
 
+def page_to_return_to() -> str | None:
+    """The ``next`` page after signing in: a same-site path that can be shown (a GET route)."""
+    target = safe_next_url(request.args.get("next"))
+    if target is None:
+        return None
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        adapter.match(urlsplit(target).path, method="GET")
+    except RequestRedirect:
+        pass
+    except HTTPException:  # no such page, or a form's POST-only address
+        return None
+    return target
+
+
 def login_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
 
@@ -33,7 +52,7 @@ def login_limit():
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
 def login():
-    next_url = safe_next_url(request.args.get("next"))
+    next_url = page_to_return_to()
     if current_user.is_authenticated:
         return redirect(next_url or url_for("accounts.account"))
     form = LoginForm()

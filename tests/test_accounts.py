@@ -165,6 +165,16 @@ def test_next_is_ignored_for_other_sites(client, make_user, target):
     assert response.headers["Location"] == "/en/account/"
 
 
+@pytest.mark.parametrize("target", ["/en/account/tokens", "/en/logout", "/en/no-such-page"])
+def test_next_must_be_a_page_that_can_be_shown(client, make_user, target):
+    """After a session ran out while a form was sent, signing in does not lead to a 405 or 404."""
+    make_user(email="m@example.org")
+    response = client.post(
+        "/en/login", query_string={"next": target}, data={"email": "m@example.org", "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/en/account/"
+
+
 def test_signed_in_visitor_of_login_page_goes_to_account(client, auth, make_user):
     auth.login(make_user())
     response = client.get("/en/login")
