@@ -2,5 +2,6 @@ from flask import Blueprint
 
 bp = Blueprint("bookings", __name__)
 
-import events.models  # noqa: E402,F401  (Event and Category are mapped with the bookings)
-from bookings import models  # noqa: E402,F401
+# Event and Category are mapped with the bookings; the modules below add the pages and commands.
+import events.models  # noqa: E402,F401
+from bookings import cli, manage_views, models, template_helpers, views  # noqa: E402,F401

@@ -1,0 +1,300 @@
+"""E-mails about bookings, each in its recipient's language, with the dates in the centre's zone.
+
+Managers hear of new requests (and of dates an association gives back); the
+association hears of approval (with an .ics of the approved dates), rejection
+and cancellation (with the reason, and an .ics cancelling approved dates).
+Messages are queued with ``mail.queue`` and leave only when the change commits.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from icalendar import Calendar
+from icalendar import Event as ICalEvent
+from werkzeug.routing import BuildError
+
+import mail
+from i18n import pick_text
+from timeutil import to_local
+
+MAX_LISTED = 30
+
+
+@dataclass
+class Notice:
+    """The content of one e-mail, rendered by templates/mail/notice.{txt,html}."""
+
+    lang: str
+    direction: str
+    subject: str
+    greeting: str
+    paragraphs: list = field(default_factory=list)
+    dates_heading: str = ""
+    dates: list = field(default_factory=list)
+    more: str = ""
+    reason_heading: str = ""
+    reason: str = ""
+    facts: list = field(default_factory=list)  # [(label, value)]
+    link: str | None = None
+    link_label: str = ""
+
+
+# --- recipients ---------------------------------------------------------------
+
+
+def _language(preferred, centre) -> str:
+    supported = current_app.config["LANGUAGES"]
+    for candidate in (preferred, centre.default_language, current_app.config.get("BABEL_DEFAULT_LOCALE")):
+        if candidate in supported:
+            return candidate
+    return supported[0]
+
+
+def association_recipients(booking) -> list[tuple[str, str, str]]:
+    """(email, name, language) of the association's members, and its contact address."""
+    centre = booking.centre
+    recipients, seen = [], set()
+    creator = booking.created_by
+    for user in booking.association.members if booking.association else []:
+        if user.active and user.email not in seen:
+            seen.add(user.email)
+            recipients.append((user.email, user.name, _language(user.preferred_language, centre)))
+    contact = (booking.association.email if booking.association else "") or ""
+    if contact and contact.lower() not in seen:
+        preferred = creator.preferred_language if creator else None
+        recipients.append((contact, booking.association.contact_person, _language(preferred, centre)))
+    if not recipients and creator is not None and creator.active:
+        recipients.append((creator.email, creator.name, _language(creator.preferred_language, centre)))
+    return recipients
+
+
+def manager_recipients(booking) -> list[tuple[str, str, str]]:
+    centre = booking.centre
+    recipients = [
+        (user.email, user.name, _language(user.preferred_language, centre)) for user in centre.managers if user.active
+    ]
+    if not recipients and centre.contact_email:
+        recipients.append((centre.contact_email, "", _language(centre.default_language, centre)))
+    return recipients
+
+
+# --- rendering ----------------------------------------------------------------------
+
+
+def _link(endpoint, **values):
+    try:
+        return url_for(endpoint, _external=True, **values)
+    except (RuntimeError, BuildError):
+        return None
+
+
+def _direction(lang) -> str:
+    from i18n import language_info
+
+    return language_info(lang).direction
+
+
+def _date_lines(notice, occurrences, tz_name, with_reasons=False):
+    from bookings.display import occurrence_label, reason_text
+
+    lines = []
+    for occurrence in occurrences[:MAX_LISTED]:
+        line = occurrence_label(occurrence, tz_name)
+        if with_reasons and occurrence.cancel_reason:
+            line = _("%(date)s: %(reason)s", date=line, reason=reason_text(occurrence.cancel_reason))
+        lines.append(line)
+    notice.dates = lines
+    if len(occurrences) > MAX_LISTED:
+        notice.more = _("… and %(count)d more dates.", count=len(occurrences) - MAX_LISTED)
+
+
+def _facts(booking) -> list[tuple[str, str]]:
+    centre = booking.centre
+    facts = [(_("Title"), booking.title)]
+    centre_name = pick_text(centre.name, None, centre.default_language)[0] or centre.slug
+    facts.append((_("Centre"), centre_name))
+    if booking.room is not None:
+        facts.append((_("Room"), booking.room.name))
+    if booking.association is not None:
+        facts.append((_("Association"), booking.association.name))
+    if booking.attendees:
+        facts.append((_("People expected"), str(booking.attendees)))
+    return facts
+
+
+def _send(to, name, notice, attachments=()):
+    text = render_template("mail/notice.txt", notice=notice)
+    html = render_template("mail/notice.html", notice=notice)
+    message = mail.build_message(mail.address(name, to), notice.subject, text, html=html,
+                                 attachments=attachments, lang=notice.lang)
+    mail.queue(message)
+
+
+def _greeting(name) -> str:
+    return _("Hello %(name)s,", name=name) if name else _("Hello,")
+
+
+# --- calendar attachments ------------------------------------------------------------------
+
+
+def calendar_attachment(booking, occurrences, *, cancelled=False):
+    """An iCalendar file of the given dates (REQUEST-free PUBLISH, or CANCEL for cancelled dates)."""
+    centre, tz_name = booking.centre, booking.centre.timezone
+    host = (current_app.config.get("SERVER_NAME") or "welcome-spaces").split(":")[0]
+    calendar = Calendar()
+    calendar.add("prodid", "-//Welcome Spaces//Bookings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    centre_name = pick_text(centre.name, None, centre.default_language)[0] or centre.slug
+    location = ", ".join(p for p in ((booking.room.name if booking.room else ""), centre_name, centre.address) if p)
+    stamp = datetime.now(UTC).replace(microsecond=0)
+    for occurrence in occurrences:
+        event = ICalEvent()
+        event.add("uid", f"booking-{booking.id}-{occurrence.id}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", to_local(occurrence.starts_at, tz_name))
+        event.add("dtend", to_local(occurrence.ends_at, tz_name))
+        event.add("summary", booking.title)
+        if location:
+            event.add("location", location)
+        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+        event.add("sequence", len(booking.changes))
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    method = "CANCEL" if cancelled else "PUBLISH"
+    return (f"booking-{booking.id}.ics", calendar.to_ical(), "text/calendar", {"method": method, "charset": "utf-8"})
+
+
+# --- the notices -----------------------------------------------------------------------
+
+
+def new_request(booking) -> None:
+    """To the centre's managers: a request waits in the queue."""
+    tz_name = booking.centre.timezone
+    for email, name, lang in manager_recipients(booking):
+        with force_locale(lang):
+            who = booking.association.name if booking.association else ""
+            notice = Notice(lang, _direction(lang), _("New request for %(room)s: %(title)s",
+                            room=booking.room.name if booking.room else "", title=booking.title), _greeting(name))
+            notice.paragraphs.append(_("%(association)s asks for a room. The request waits for your decision.",
+                                       association=who))
+            if booking.association is not None and not booking.association.verified:
+                notice.paragraphs.append(_("The association is not verified yet."))
+            notice.facts = _facts(booking)
+            if booking.note:
+                notice.facts.append((_("Note"), booking.note))
+            notice.dates_heading = _("Dates asked for")
+            _date_lines(notice, booking.occurrences, tz_name)
+            notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
+            notice.link_label = _("Open the request")
+            _send(email, name, notice)
+
+
+def approved(booking, approved_dates, not_approved) -> None:
+    tz_name = booking.centre.timezone
+    for email, name, lang in association_recipients(booking):
+        with force_locale(lang):
+            notice = Notice(lang, _direction(lang), _("Approved: %(title)s", title=booking.title), _greeting(name))
+            notice.paragraphs.append(_("Your request is approved. The room is yours at these times:"))
+            notice.facts = _facts(booking)
+            notice.dates_heading = _("Approved dates")
+            _date_lines(notice, approved_dates, tz_name)
+            if not_approved:
+                notice.paragraphs.append(
+                    _("%(count)d of the dates asked for were not approved; the booking page lists them with the reason.",
+                      count=len(not_approved)))
+            notice.paragraphs.append(_("The attached calendar file adds the dates to your calendar."))
+            notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
+            notice.link_label = _("Open the booking")
+            _send(email, name, notice, [calendar_attachment(booking, approved_dates)])
+
+
+def rejected(booking, dates, reason) -> None:
+    from bookings.display import reason_text
+
+    tz_name = booking.centre.timezone
+    for email, name, lang in association_recipients(booking):
+        with force_locale(lang):
+            notice = Notice(lang, _direction(lang), _("Not approved: %(title)s", title=booking.title), _greeting(name))
+            notice.paragraphs.append(_("We are sorry: your request could not be approved."))
+            notice.facts = _facts(booking)
+            notice.reason_heading = _("Reason")
+            notice.reason = reason_text(reason)
+            notice.dates_heading = _("Dates asked for")
+            _date_lines(notice, dates, tz_name)
+            notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
+            notice.link_label = _("Open the request")
+            _send(email, name, notice)
+
+
+def competing_rejected(booking, dates) -> None:
+    from bookings.display import reason_text
+
+    tz_name = booking.centre.timezone
+    for email, name, lang in association_recipients(booking):
+        with force_locale(lang):
+            notice = Notice(lang, _direction(lang), _("Not approved: %(title)s", title=booking.title), _greeting(name))
+            notice.paragraphs.append(_("Some dates of your request could not be approved: the room was given to "
+                                       "another request for the same time."))
+            notice.facts = _facts(booking)
+            notice.reason_heading = _("Reason")
+            notice.reason = reason_text("@competing")
+            notice.dates_heading = _("Dates not approved")
+            _date_lines(notice, dates, tz_name)
+            if booking.status == "pending":
+                notice.paragraphs.append(_("Your other dates still wait for a decision."))
+            notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
+            notice.link_label = _("Open the request")
+            _send(email, name, notice)
+
+
+def cancelled(booking, dates, reason, had_approved) -> None:
+    """To the association: the centre cancelled dates."""
+    tz_name = booking.centre.timezone
+    for email, name, lang in association_recipients(booking):
+        with force_locale(lang):
+            notice = Notice(lang, _direction(lang), _("Cancelled: %(title)s", title=booking.title), _greeting(name))
+            notice.paragraphs.append(ngettext_dates(len(dates)))
+            notice.facts = _facts(booking)
+            notice.reason_heading = _("Reason")
+            notice.reason = reason or _("No reason was given.")
+            notice.dates_heading = _("Cancelled dates")
+            _date_lines(notice, dates, tz_name)
+            notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
+            notice.link_label = _("Open the booking")
+            attachments = [calendar_attachment(booking, had_approved, cancelled=True)] if had_approved else []
+            _send(email, name, notice, attachments)
+
+
+def ngettext_dates(count) -> str:
+    from flask_babel import ngettext
+
+    return ngettext("The centre has cancelled %(num)d date of your booking.",
+                    "The centre has cancelled %(num)d dates of your booking.", count)
+
+
+def given_back(booking, dates, reason, withdrawn) -> None:
+    """To the managers: the association withdrew its request or cancelled dates (the room is free again)."""
+    tz_name = booking.centre.timezone
+    who = booking.association.name if booking.association else ""
+    for email, name, lang in manager_recipients(booking):
+        with force_locale(lang):
+            if withdrawn:
+                subject = _("Request withdrawn: %(title)s", title=booking.title)
+                text = _("%(association)s has withdrawn its request.", association=who)
+            else:
+                subject = _("Dates cancelled by %(association)s: %(title)s", association=who, title=booking.title)
+                text = _("%(association)s has cancelled dates; the room is free again at these times.", association=who)
+            notice = Notice(lang, _direction(lang), subject, _greeting(name), paragraphs=[text])
+            notice.facts = _facts(booking)
+            if reason:
+                notice.reason_heading = _("Reason")
+                notice.reason = reason
+            notice.dates_heading = _("Dates")
+            _date_lines(notice, dates, tz_name)
+            notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
+            notice.link_label = _("Open the booking")
+            _send(email, name, notice)

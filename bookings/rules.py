@@ -1,0 +1,300 @@
+"""The booking rules, in one place for every path: form, API, manager action, CLI.
+
+``check_slots`` returns the violations of a set of dates (each naming the
+date and the rule, translated); ``find_conflicts`` is the indexed range query
+for approved dates in the way. The services raise the domain exceptions
+below; views turn them into messages, the API into 403/409/422.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from babel import Locale
+from babel.dates import format_interval, format_skeleton, format_time
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from sqlalchemy import and_, or_, select
+
+from bookings.models import APPROVED, PENDING, Occurrence
+from extensions import db
+from i18n import pick_text
+from timeutil import to_local, utcnow
+
+# No date may be longer than this, whatever a room allows: it bounds the conflict
+# query from below (starts_at > start - MAX_LENGTH), so it stays an index range scan.
+MAX_LENGTH = timedelta(hours=24)
+MAX_TITLE = 200
+MAX_REASON = 2000
+MAX_ATTENDEES = 100_000
+CONFLICT_CHUNK = 40
+
+
+class BookingError(Exception):
+    """Base of the domain errors raised by the booking services."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    field: str  # the request field it concerns: start, end, room_id, attendees, recurrence, reason, ...
+    message: str  # translated, naming the date and the rule
+
+
+class RuleViolation(BookingError):
+    def __init__(self, violations):
+        self.violations = list(violations)
+        super().__init__("; ".join(v.message for v in self.violations))
+
+    @property
+    def messages(self) -> list[str]:
+        return [v.message for v in self.violations]
+
+    def fields(self) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = {}
+        for violation in self.violations:
+            result.setdefault(violation.field, []).append(violation.message)
+        return result
+
+
+class BookingConflict(BookingError):
+    """Approved dates already hold the room. ``dates``: the (start, end) asked for that collide (naive UTC)."""
+
+    def __init__(self, dates, timezone=None):
+        self.dates = sorted(set(dates))
+        self.timezone = timezone
+        super().__init__(f"{len(self.dates)} conflicting date(s)")
+
+
+class InvalidState(BookingError):
+    """The booking is not in a state that allows this (e.g. already decided)."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__(message)
+
+
+class NotPermitted(BookingError):
+    """The user may see the booking or room but not do this."""
+
+
+def violation(field, message) -> Violation:
+    return Violation(field, message)
+
+
+# --- formatting for messages --------------------------------------------------
+
+
+def _locale():
+    return get_locale() or "de"
+
+
+def describe_slot(start: datetime, end: datetime, tz_name: str) -> str:
+    """'Tue, Mar 30, 2027, 18:00 – 20:00' in the current language and the centre's zone (start/end naive UTC)."""
+    locale = Locale.parse(_locale())
+    local_start, local_end = to_local(start, tz_name), to_local(end, tz_name)
+    day = format_skeleton("yMMMEd", local_start, locale=locale)
+    if local_end.date() == local_start.date() or (local_end - local_start) <= timedelta(0):
+        times = format_interval(local_start.time(), local_end.time(), skeleton="Hm", locale=locale)
+    else:
+        end_day = format_skeleton("yMMMEd", local_end, locale=locale)
+        times = "{} – {} {}".format(
+            format_skeleton("Hm", local_start, locale=locale), end_day, format_skeleton("Hm", local_end, locale=locale)
+        )
+    pattern = str(locale.datetime_formats.get("medium") or "{1} {0}")
+    return pattern.replace("{1}", day).replace("{0}", times)
+
+
+def describe_moment(value: datetime, tz_name: str) -> str:
+    """A stored instant (naive UTC) as the centre's local date and time: 'Tue, Mar 30, 2027, 18:00'."""
+    locale = Locale.parse(_locale())
+    local = to_local(value, tz_name)
+    pattern = str(locale.datetime_formats.get("medium") or "{1} {0}")
+    day = format_skeleton("yMMMEd", local, locale=locale)
+    return pattern.replace("{1}", day).replace("{0}", format_skeleton("Hm", local, locale=locale))
+
+
+def describe_day(day: date) -> str:
+    from babel.dates import format_date
+
+    return format_date(day, "full", locale=_locale())
+
+
+def describe_length(minutes: int) -> str:
+    if minutes % 60 == 0:
+        return ngettext("%(num)d hour", "%(num)d hours", minutes // 60)
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
+
+
+def _clock(value) -> str:
+    return format_time(value, "short", locale=_locale())
+
+
+# --- the rules -------------------------------------------------------------
+
+
+def check_room(room, *, attendees=None) -> list[Violation]:
+    """Rules about the request as a whole: the room can be booked, the attendees fit."""
+    problems = []
+    if room is not None and not room.bookable:
+        problems.append(violation("room_id", _("The room %(room)s cannot be booked.", room=room.name)))
+    if attendees is not None:
+        if attendees < 1:
+            problems.append(violation("attendees", _("Please give the number of people expected (at least 1).")))
+        elif room is not None and attendees > room.capacity:
+            problems.append(
+                violation(
+                    "attendees",
+                    _("%(count)d people do not fit into %(room)s: it holds at most %(capacity)d.",
+                      count=attendees, room=room.name, capacity=room.capacity),
+                )
+            )
+    return problems
+
+
+def check_slots(
+    room, centre, slots, *, now=None, at_request=True, by_manager=False, closures=None
+) -> list[Violation]:
+    """The rules for each date; every violation names its date.
+
+    ``at_request``: also the rules about when a request is made (how far ahead,
+    minimum notice). A manager booking for the centre skips the minimum notice.
+    ``slots``: objects with ``start``/``end`` (naive UTC) and ``exists`` (see recurrence.LocalSlot).
+    """
+    now = now or utcnow()
+    tz_name = centre.timezone
+    local_today = to_local(now, tz_name).date()
+    if closures is None:
+        closures = closures_for(centre, room)
+    problems = []
+    for slot in slots:
+        label = describe_slot(slot.start, slot.end, tz_name)
+        if not getattr(slot, "exists", True):
+            problems.append(violation("start", _(
+                "%(date)s: this time does not exist on that day because the clocks change.", date=label)))
+            continue
+        if slot.end <= slot.start:
+            problems.append(violation("end", _("%(date)s: the end must be after the start.", date=label)))
+            continue
+        if slot.start <= now:
+            problems.append(violation("start", _("%(date)s: this date is in the past.", date=label)))
+            continue
+        length = slot.end - slot.start
+        limit = min(timedelta(minutes=room.max_duration_minutes), MAX_LENGTH) if room else MAX_LENGTH
+        if length > limit:
+            problems.append(violation("end", _(
+                "%(date)s: a booking may last at most %(length)s.",
+                date=label, length=describe_length(int(limit.total_seconds() // 60)))))
+        local_start, local_end = to_local(slot.start, tz_name), to_local(slot.end, tz_name)
+        if at_request and room is not None:
+            if local_start.date() > local_today + timedelta(days=room.max_days_ahead):
+                problems.append(violation("start", _(
+                    "%(date)s: this room can be booked at most %(days)d days ahead.",
+                    date=label, days=room.max_days_ahead)))
+            if not by_manager and slot.start < now + timedelta(hours=room.min_notice_hours):
+                problems.append(violation("start", ngettext(
+                    "%(date)s: requests must be made at least %(num)d hour ahead.",
+                    "%(date)s: requests must be made at least %(num)d hours ahead.",
+                    room.min_notice_hours, date=label)))
+        if room is not None:
+            same_day = local_end.date() == local_start.date()
+            if (not same_day or local_start.time() < room.earliest_time or local_end.time() > room.latest_time):
+                problems.append(violation("start", _(
+                    "%(date)s: the room can be booked between %(earliest)s and %(latest)s.",
+                    date=label, earliest=_clock(room.earliest_time), latest=_clock(room.latest_time))))
+        closure = closed_on(closures, local_start.date(), local_end.date())
+        if closure is not None:
+            reason = pick_text(closure.reason, None, centre.default_language)[0]
+            if closure.room_id is not None:
+                message = _("%(date)s: the room is closed from %(first)s to %(last)s.", date=label,
+                            first=describe_day(closure.starts_on), last=describe_day(closure.ends_on))
+            else:
+                message = _("%(date)s: the centre is closed from %(first)s to %(last)s.", date=label,
+                            first=describe_day(closure.starts_on), last=describe_day(closure.ends_on))
+            if reason:
+                message = _("%(message)s (%(reason)s)", message=message, reason=reason)
+            problems.append(violation("start", message))
+    return problems
+
+
+def closures_for(centre, room):
+    from centres.models import Closure
+
+    query = select(Closure).where(Closure.centre_id == centre.id)
+    if room is not None:
+        query = query.where(or_(Closure.room_id.is_(None), Closure.room_id == room.id))
+    else:
+        query = query.where(Closure.room_id.is_(None))
+    return list(db.session.scalars(query))
+
+
+def closed_on(closures, first: date, last: date):
+    for closure in closures:
+        if closure.starts_on <= last and first <= closure.ends_on:
+            return closure
+    return None
+
+
+def check_reason(reason, *, required=True, field="reason") -> tuple[str, list[Violation]]:
+    text = (reason or "").strip() if isinstance(reason, str) else ""
+    if reason is not None and not isinstance(reason, str):
+        return "", [violation(field, _("Please write the reason as text."))]
+    if required and not text:
+        return "", [violation(field, _("Please give a reason."))]
+    if len(text) > MAX_REASON:
+        return "", [violation(field, _("Please use at most %(max)d characters.", max=MAX_REASON))]
+    return text, []
+
+
+# --- conflicts ---------------------------------------------------------------
+
+
+def overlap_clause(start: datetime, end: datetime):
+    """Occurrences overlapping [start, end): an index range on (room_id, starts_at), bounded below."""
+    return and_(
+        Occurrence.starts_at < end,
+        Occurrence.starts_at > start - MAX_LENGTH,
+        Occurrence.ends_at > start,
+    )
+
+
+def overlapping(room_id, intervals, *, statuses=(APPROVED,), exclude_booking_id=None, for_update=False):
+    """Occurrences of the room in the given statuses overlapping any of the (start, end) intervals."""
+    intervals = list(intervals)
+    if room_id is None or not intervals:
+        return []
+    found = {}
+    for i in range(0, len(intervals), CONFLICT_CHUNK):
+        chunk = intervals[i : i + CONFLICT_CHUNK]
+        query = select(Occurrence).where(
+            Occurrence.room_id == room_id,
+            Occurrence.status.in_(list(statuses)),
+            or_(*(overlap_clause(start, end) for start, end in chunk)),
+        )
+        if exclude_booking_id is not None:
+            query = query.where(Occurrence.booking_id != exclude_booking_id)
+        if for_update:
+            query = query.execution_options(populate_existing=True)
+        for occurrence in db.session.scalars(query):
+            found[occurrence.id] = occurrence
+    return sorted(found.values(), key=lambda o: (o.starts_at, o.id))
+
+
+def collisions(intervals, occurrences) -> dict[int, list[Occurrence]]:
+    """For each interval (by position) the given occurrences it overlaps."""
+    result: dict[int, list[Occurrence]] = {}
+    for index, (start, end) in enumerate(intervals):
+        hits = [o for o in occurrences if o.starts_at < end and o.ends_at > start]
+        if hits:
+            result[index] = hits
+    return result
+
+
+def find_conflicts(room_id, intervals, *, exclude_booking_id=None) -> dict[int, list[Occurrence]]:
+    """Approved dates of other bookings in the way of each interval (by position)."""
+    intervals = list(intervals)
+    held = overlapping(room_id, intervals, exclude_booking_id=exclude_booking_id)
+    return collisions(intervals, held)
+
+
+def find_competing(room_id, intervals, *, exclude_booking_id=None) -> list[Occurrence]:
+    """Pending dates of other requests overlapping the intervals."""
+    return overlapping(room_id, intervals, statuses=(PENDING,), exclude_booking_id=exclude_booking_id)

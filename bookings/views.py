@@ -1,0 +1,312 @@
+"""Pages of a booking's people: request a room, my bookings, one booking with its history and actions.
+
+Each view: load (404 when the user may not see it) -> check (403) -> validate
+-> call the service -> commit -> flash -> redirect. Failed actions show the
+booking page again with the message and a 4xx status; nothing is changed.
+"""
+
+from datetime import datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import selectinload
+
+from bookings import bp, services
+from bookings.display import occurrence_label, parse_week, room_week
+from bookings.forms import CENTRE, ApproveForm, BookingRequestForm, CancelForm, RejectForm, WithdrawForm
+from bookings.models import ACTIVE, APPROVED, PENDING, Booking, Occurrence
+from bookings.recurrence import Recurrence, week_start
+from bookings.rules import BookingConflict, InvalidState, NotPermitted, RuleViolation, describe_slot, find_conflicts
+from centres.models import Centre, Room
+from extensions import db
+from timeutil import utcnow
+from urlsafety import safe_next_url
+
+LIST_LIMIT = 50
+
+
+def load_booking(booking_id) -> Booking:
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or not booking.can_view(current_user):
+        abort(404)
+    return booking
+
+
+def conflict_message(error: BookingConflict, tz_name) -> str:
+    dates = [describe_slot(start, end, tz_name) for start, end in error.dates[:10]]
+    return _("The room is already taken at these times: %(dates)s.", dates="; ".join(dates))
+
+
+# --- my bookings ---------------------------------------------------------------
+
+
+def my_bookings_clause(user):
+    ids = [a.id for a in user.associations]
+    return or_(
+        Booking.association_id.in_(ids),
+        and_(Booking.association_id.is_(None), Booking.created_by_id == user.id),
+    )
+
+
+@bp.route("/<lang:lang>/bookings/")
+@login_required
+def dashboard():
+    now = utcnow()
+    mine = my_bookings_clause(current_user)
+    pending = db.session.scalars(
+        select(Booking).where(mine, Booking.status == PENDING)
+        .options(selectinload(Booking.occurrences), selectinload(Booking.room), selectinload(Booking.centre))
+        .order_by(Booking.created_at)
+    ).all()
+    upcoming = db.session.scalars(
+        select(Occurrence).join(Booking, Booking.id == Occurrence.booking_id)
+        .where(mine, Occurrence.status == APPROVED, Occurrence.ends_at > now)
+        .options(selectinload(Occurrence.booking).selectinload(Booking.centre))
+        .order_by(Occurrence.starts_at).limit(LIST_LIMIT)
+    ).all()
+    still_to_come = exists().where(
+        Occurrence.booking_id == Booking.id, Occurrence.status.in_(ACTIVE), Occurrence.ends_at > now
+    )
+    past = db.session.scalars(
+        select(Booking).where(mine, Booking.status != PENDING, ~still_to_come)
+        .options(selectinload(Booking.occurrences), selectinload(Booking.centre))
+        .order_by(Booking.updated_at.desc()).limit(LIST_LIMIT)
+    ).all()
+    return render_template(
+        "bookings/dashboard.html", pending=pending, upcoming=upcoming, past=past,
+        associations=current_user.associations, can_book=bool(current_user.associations) or current_user.is_manager,
+    )
+
+
+@bp.route("/<lang:lang>/bookings/new")
+@login_required
+def choose_room():
+    """Where to book: the centres and their bookable rooms."""
+    centres = db.session.scalars(select(Centre).options(selectinload(Centre.rooms)).order_by(Centre.district, Centre.slug)).all()
+    return render_template("bookings/choose_room.html", centres=centres)
+
+
+# --- the request ---------------------------------------------------------------------
+
+
+def build_request(form, room) -> services.BookingRequest:
+    association = None
+    if form.association.data != CENTRE:
+        association = next(a for a in current_user.associations if str(a.id) == form.association.data)
+    recurrence = None
+    if form.repeat.data == "weekly":
+        recurrence = Recurrence(
+            interval=form.interval.data or 1, weekdays=list(form.weekdays.data or []),
+            until=form.until.data, count=form.count.data,
+        )
+    event = None
+    if form.wants_event:
+        event = {
+            "title": form.event_title.data or {room.centre.default_language: form.title.data},
+            "description": form.event_description.data or {},
+            "category_key": form.category.data or None,
+            "audiences": form.audiences.data or [],
+            "languages": form.languages.data or [],
+            "is_free": form.is_free.data,
+            "registration_url": form.registration_url.data or "",
+            "barrier_free": room.barrier_free,
+        }
+    return services.BookingRequest(
+        centre=room.centre, room=room, association=association, title=form.title.data,
+        start=datetime.combine(form.date.data, form.start_time.data),
+        end=datetime.combine(form.date.data, form.end_time.data),
+        recurrence=recurrence, attendees=form.attendees.data, skip_conflicts=form.skip_conflicts.data,
+        note=form.note.data or "", event=event,
+    )
+
+
+@bp.route("/<lang:lang>/rooms/<int:room_id>/book", methods=["GET", "POST"])
+@login_required
+def request_room(room_id):
+    from events.models import Category
+
+    room = db.session.get(Room, room_id)
+    if room is None:
+        abort(404)
+    centre = room.centre
+    is_manager = current_user.manages(centre)
+    if not current_user.associations and not is_manager:
+        abort(403)
+    form = BookingRequestForm(
+        associations=current_user.associations,
+        centre_option=_("The centre itself (approved at once)") if is_manager else None,
+        categories=Category.ordered(),
+    )
+    plan, errors, status = None, [], 200
+    first = parse_week(request.args.get("week"), centre.timezone)
+    if form.validate_on_submit():
+        booking_request = build_request(form, room)
+        first = week_start(booking_request.start.date())
+        if form.send.data:
+            try:
+                booking = services.request_booking(booking_request, current_user)
+                db.session.commit()
+            except NotPermitted:
+                db.session.rollback()
+                abort(403)
+            except RuleViolation as error:
+                db.session.rollback()
+                errors, status = error.messages, 422
+            except BookingConflict as error:
+                db.session.rollback()
+                errors, status = [conflict_message(error, centre.timezone)], 409
+            else:
+                if booking.status == APPROVED:
+                    flash(_("The booking is entered and approved."), "success")
+                else:
+                    flash(_("Thank you! Your request has been sent to the centre. You will hear from us by e-mail."), "success")
+                return redirect(url_for("bookings.show", booking_id=booking.id))
+        plan = services.plan_booking(booking_request, by_manager=is_manager)
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "bookings/request.html", form=form, room=room, centre=centre, plan=plan, errors=errors,
+        week=room_week(room, first), describe=describe_slot,
+    ), status
+
+
+# --- one booking ------------------------------------------------------------------------
+
+
+def booking_page(booking, *, status=200, errors=(), forms=None):
+    now = utcnow()
+    tz_name = booking.centre.timezone
+    user = current_user
+    forms = forms or {}
+    pending = booking.occurrences_with(PENDING)
+    conflicts = {}
+    if pending and booking.can_decide(user) and booking.room_id:
+        held = find_conflicts(booking.room_id, [(o.starts_at, o.ends_at) for o in pending], exclude_booking_id=booking.id)
+        conflicts = {pending[i].id: hits for i, hits in held.items()}
+    can_approve = booking.can_approve(user)
+    approve_form = forms.get("approve") or ApproveForm(formdata=None)
+    approve_form.occurrences.choices = [(o.id, occurrence_label(o, tz_name)) for o in pending]
+    if "approve" not in forms:
+        approve_form.occurrences.data = [o.id for o in pending if o.id not in conflicts and o.starts_at > now]
+    cancellable = [o for o in booking.occurrences if o.status in ACTIVE and o.starts_at > now]
+    cancel_form = forms.get("cancel") or CancelForm(formdata=None)
+    cancel_form.occurrence.choices = [(0, _("All dates still to come"))] + [
+        (o.id, occurrence_label(o, tz_name)) for o in cancellable
+    ]
+    cancel_form.reason_required = booking.is_manager(user) and not booking.is_owner(user) and not booking.is_centre_booking
+    cancel_form.reason.flags.required = cancel_form.reason_required
+    return render_template(
+        "bookings/booking.html",
+        booking=booking, tz_name=tz_name, now=now, errors=list(errors), conflicts=conflicts,
+        can_approve=can_approve,
+        can_cancel=booking.status == "approved" and booking.can_cancel(user) and bool(cancellable),
+        can_withdraw=booking.can_withdraw(user) and booking.is_owner(user),
+        is_manager=booking.is_manager(user),
+        approve_form=approve_form, reject_form=forms.get("reject") or RejectForm(formdata=None),
+        cancel_form=cancel_form, withdraw_form=forms.get("withdraw") or WithdrawForm(formdata=None),
+        label=lambda o: occurrence_label(o, tz_name),
+    ), status
+
+
+@bp.route("/<lang:lang>/bookings/<int:booking_id>/")
+@login_required
+def show(booking_id):
+    return booking_page(load_booking(booking_id))
+
+
+def run_action(booking, action, forms, success):
+    """Call a service; on success commit, flash and go on; on a domain error show the page again."""
+    tz_name = booking.centre.timezone
+    try:
+        action()
+        db.session.commit()
+    except NotPermitted:
+        db.session.rollback()
+        abort(403)
+    except RuleViolation as error:
+        db.session.rollback()
+        return booking_page(db.session.get(Booking, booking.id), status=422, errors=error.messages, forms=forms)
+    except BookingConflict as error:
+        db.session.rollback()
+        return booking_page(db.session.get(Booking, booking.id), status=409, errors=[conflict_message(error, tz_name)], forms=forms)
+    except InvalidState as error:
+        db.session.rollback()
+        return booking_page(db.session.get(Booking, booking.id), status=409, errors=[error.message], forms=forms)
+    flash(success, "success")
+    next_url = safe_next_url(request.form.get("next") or request.args.get("next"))
+    return redirect(next_url or url_for("bookings.show", booking_id=booking.id))
+
+
+def form_failed(booking, forms):
+    return booking_page(booking, status=400, forms=forms)
+
+
+@bp.route("/<lang:lang>/bookings/<int:booking_id>/approve", methods=["POST"])
+@login_required
+def approve(booking_id):
+    booking = load_booking(booking_id)
+    if not booking.can_decide(current_user):
+        abort(403)
+    form = ApproveForm()
+    form.occurrences.choices = [(o.id, "") for o in booking.occurrences]
+    if not form.validate_on_submit():
+        return form_failed(booking, {"approve": form})
+    return run_action(
+        booking,
+        lambda: services.approve(booking, current_user, occurrence_ids=form.occurrences.data or [], reason=form.reason.data),
+        {"approve": form},
+        _("The request is approved. The association is informed by e-mail."),
+    )
+
+
+@bp.route("/<lang:lang>/bookings/<int:booking_id>/reject", methods=["POST"])
+@login_required
+def reject(booking_id):
+    booking = load_booking(booking_id)
+    if not booking.can_decide(current_user):
+        abort(403)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return form_failed(booking, {"reject": form})
+    return run_action(
+        booking, lambda: services.reject(booking, current_user, reason=form.reason.data), {"reject": form},
+        _("The request is rejected. The association is informed by e-mail."),
+    )
+
+
+@bp.route("/<lang:lang>/bookings/<int:booking_id>/cancel", methods=["POST"])
+@login_required
+def cancel(booking_id):
+    booking = load_booking(booking_id)
+    if not booking.can_cancel(current_user):
+        abort(403)
+    form = CancelForm()
+    form.occurrence.choices = [(0, "")] + [(o.id, "") for o in booking.occurrences]
+    form.reason_required = booking.is_manager(current_user) and not booking.is_owner(current_user) and not booking.is_centre_booking
+    if not form.validate_on_submit():
+        return form_failed(booking, {"cancel": form})
+    occurrence_id = form.occurrence.data or None
+    return run_action(
+        booking,
+        lambda: services.cancel(booking, current_user, occurrence_id=occurrence_id,
+                                following=form.following.data, reason=form.reason.data),
+        {"cancel": form},
+        _("The dates are cancelled."),
+    )
+
+
+@bp.route("/<lang:lang>/bookings/<int:booking_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(booking_id):
+    booking = load_booking(booking_id)
+    if not booking.can_cancel(current_user):
+        abort(403)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        return form_failed(booking, {"withdraw": form})
+    return run_action(
+        booking, lambda: services.withdraw(booking, current_user, reason=form.reason.data), {"withdraw": form},
+        _("Your request is withdrawn."),
+    )

@@ -1,0 +1,93 @@
+"""E-mail: built with email.message, sent through SMTP after the database commit.
+
+``queue(message)`` puts a message in the outbox of the current database
+session; it is sent once that session commits and dropped if it rolls back,
+so nobody is told about a change that did not happen. Without MAIL_SERVER the
+message is written to ``app.logger`` instead.
+"""
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from extensions import db
+
+OUTBOX = "mail_outbox"
+
+
+def build_message(to, subject, text, *, html=None, attachments=(), lang=None, sender=None) -> EmailMessage:
+    """A message with a text body, an optional HTML alternative and attachments.
+
+    ``attachments``: (filename, bytes, "maintype/subtype", params) tuples.
+    """
+    message = EmailMessage()
+    message["From"] = sender or current_app.config.get("MAIL_DEFAULT_SENDER") or "welcome-spaces@localhost"
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    domain = (message["From"].addresses[0].domain or "localhost") if message["From"].addresses else "localhost"
+    message["Message-ID"] = make_msgid(domain=domain)
+    if lang:
+        message["Content-Language"] = lang
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text)
+    if html:
+        message.add_alternative(html, subtype="html")
+    for filename, content, mime_type, params in attachments:
+        maintype, _, subtype = mime_type.partition("/")
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename, params=params or {})
+    return message
+
+
+def address(name, email) -> str:
+    return formataddr((name or "", email)) if name else email
+
+
+def queue(message: EmailMessage, session=None) -> None:
+    """Send after the session commits (dropped on rollback)."""
+    session = session or db.session()
+    session.info.setdefault(OUTBOX, []).append(message)
+
+
+def send(message: EmailMessage) -> bool:
+    """Send now (SMTP, or the log without MAIL_SERVER). Never raises: a mail failure must not undo a booking."""
+    config = current_app.config
+    server = config.get("MAIL_SERVER")
+    if not server:
+        current_app.logger.info("E-mail (no MAIL_SERVER configured):\n%s", message.as_string())
+        return True
+    port = int(config.get("MAIL_PORT") or 25)
+    try:
+        if config.get("MAIL_USE_SSL"):
+            smtp = smtplib.SMTP_SSL(server, port, timeout=30, context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(server, port, timeout=30)
+        with smtp:
+            if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
+                smtp.starttls(context=ssl.create_default_context())
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+            smtp.send_message(message)
+        return True
+    except (OSError, smtplib.SMTPException):
+        current_app.logger.exception("Could not send the e-mail %r to %s", message["Subject"], message["To"])
+        return False
+
+
+@event.listens_for(Session, "after_commit")
+def _send_outbox(session):
+    outbox = session.info.pop(OUTBOX, None)
+    if not outbox or not has_app_context():
+        return
+    for message in outbox:
+        send(message)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_outbox(session):
+    session.info.pop(OUTBOX, None)
