@@ -95,11 +95,15 @@ def time_range(start: datetime, end: datetime) -> str:
     """'18:00–20:00' for a date within one day, else both dates with times."""
     if start.date() == end.date() or (end - start <= timedelta(hours=24) and end.time() == datetime.min.time()):
         return format_interval(start, end, "Hm", tzinfo=start.tzinfo, locale=locale())
-    return _(
-        "%(start)s – %(end)s",
-        start=format_skeleton("yMMMdHm", start, tzinfo=start.tzinfo, locale=locale()),
-        end=format_skeleton("yMMMdHm", end, tzinfo=end.tzinfo, locale=locale()),
-    )
+    return _("%(start)s – %(end)s", start=date_and_time(start), end=date_and_time(end))
+
+
+def date_and_time(value: datetime) -> str:
+    """'30.03.2027, 18:00': the medium date and the short time, joined as the locale joins them."""
+    loc = locale()
+    day = format_date(value.date(), "medium", locale=loc)
+    clock_time = format_time(value, "short", tzinfo=value.tzinfo, locale=loc)
+    return str(loc.datetime_formats["medium"]).replace("{1}", day).replace("{0}", clock_time)
 
 
 def when(start: datetime, end: datetime) -> str:

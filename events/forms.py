@@ -40,7 +40,7 @@ class EventForm(ManageForm):
     title = TranslatedTextField(
         _l("Title"), required_any=True, max_length=200, description=_l("In as many languages as you like; at least one.")
     )
-    description = TranslatedTextField(_l("Description"), multiline=True, max_length=5000)
+    description = TranslatedTextField(_l("Description"), multiline=True, max_length=4000)
     category_key = SelectField(_l("Category"), validators=[Optional()])
     audiences = MultiCheckboxField(_l("For whom"))
     languages = MultiCheckboxField(_l("Languages spoken at the event"))
@@ -89,9 +89,13 @@ class EventForm(ManageForm):
         if parts.scheme not in ("http", "https") or not parts.netloc or any(ch.isspace() for ch in field.data):
             raise ValidationError(_l("Please give a full web address starting with https://."))
 
-    def validate_price(self, field):
-        if not self.is_free.data and not field.data:
-            raise ValidationError(_l("Please give the price, or mark the event as free of charge."))
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if not self.is_free.data and not self.price.data:
+            # (not a validate_price method: Optional() stops the chain for an empty price)
+            self.price.errors = [*self.price.errors, _l("Please give the price, or mark the event as free of charge.")]
+            valid = False
+        return valid
 
     def validate_tags(self, field):
         tags = split_tags(field.data)

@@ -5,6 +5,8 @@ Load (404) -> check (403) -> validate -> call the rule -> commit -> flash -> red
 Dates are not edited here: they belong to the booking (bookings.services).
 """
 
+from datetime import datetime
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -12,11 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.access import manager_required
+from bookings.recurrence import WEEKDAY_CODES, Recurrence
+from bookings.rules import MAX_TITLE, BookingConflict, RuleViolation, describe_slot
+from bookings.services import BookingRequest, request_booking
 from centres.models import Centre
 from events import bp
 from events.forms import CentreEventForm, EventForm
 from events.models import Event
 from extensions import db
+from i18n import pick_text
 
 ID = "int(max=2147483647)"
 
@@ -57,6 +63,37 @@ def edit_event(event_id):
     return render_template("events/form.html", form=form, event=event, centre=event.centre), 400 if form.errors else 200
 
 
+def book_centre_event(centre, form, by):
+    """Book the centre's own event through the booking services (approved at once); returns the Event.
+
+    Raises RuleViolation or BookingConflict (bookings.rules) when the date cannot be booked.
+    """
+    fields = form.event_fields()
+    day, starts, ends = form.day.data, form.start_time.data, form.end_time.data
+    recurrence = None
+    if form.repeat_until.data:
+        recurrence = Recurrence(weekdays=[WEEKDAY_CODES[day.weekday()]], until=form.repeat_until.data)
+    request = BookingRequest(
+        centre=centre,
+        room=form.room(centre),
+        association=None,
+        title=pick_text(fields["title"], centre.default_language, centre.default_language)[0][:MAX_TITLE],
+        start=datetime.combine(day, starts),
+        end=datetime.combine(day, ends),
+        recurrence=recurrence,
+        event=fields,
+    )
+    booking = request_booking(request, by)
+    event = booking.event
+    event.contact, event.tags = fields["contact"], fields["tags"]  # not part of the booking request
+    return event
+
+
+def conflict_message(conflict: BookingConflict, centre) -> str:
+    dates = ", ".join(describe_slot(start, end, centre.timezone) for start, end in conflict.dates[:5])
+    return _("The room is already booked then: %(dates)s", dates=dates)
+
+
 @bp.route("/<lang:lang>/manage/centres/<slug>/events/new", methods=["GET", "POST"])
 @manager_required
 def new_centre_event(slug):
@@ -67,14 +104,35 @@ def new_centre_event(slug):
         abort(403)
     form = CentreEventForm(centre=centre)
     if form.validate_on_submit():
-        from events.services import BookingRefused, create_centre_event
-
         try:
-            event = create_centre_event(centre, form, by=current_user)
-        except BookingRefused as refused:
+            event = book_centre_event(centre, form, current_user)
+            db.session.commit()
+        except RuleViolation as refused:
             db.session.rollback()
-            form.day.errors = [*form.day.errors, *refused.messages]
+            for name, messages in refused.fields().items():
+                target = FIELD_FOR.get(name.removeprefix("event."), form.day)
+                field = getattr(form, target) if isinstance(target, str) else target
+                field.errors = [*field.errors, *messages]
+        except BookingConflict as conflict:
+            db.session.rollback()
+            form.day.errors = [*form.day.errors, conflict_message(conflict, centre)]
         else:
             flash(_("The event is created and shown in the calendar."), "success")
             return redirect(url_for("events.event", event_id=event.id))
     return render_template("events/form.html", form=form, event=None, centre=centre), 400 if form.errors else 200
+
+
+# Where the booking rules' messages go on the form (field names of bookings.rules.Violation).
+FIELD_FOR = {
+    "title": "title",
+    "description": "description",
+    "category": "category_key",
+    "audience": "audiences",
+    "languages": "languages",
+    "registration_url": "registration_url",
+    "price": "price",
+    "room_id": "room_id",
+    "start": "start_time",
+    "end": "end_time",
+    "recurrence": "repeat_until",
+}

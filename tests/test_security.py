@@ -418,6 +418,24 @@ def test_eleventh_sign_in_attempt_within_a_minute_is_refused(client, make_user):
     assert login(other, user.email, environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code == 302
 
 
+def test_password_change_and_registration_share_the_sign_in_limit(client, auth, make_user):
+    """Both check a password or create one: guessing and flooding are limited the same way."""
+    for _ in range(10):
+        assert client.post("/en/associations/register", data={"name": ""}).status_code == 400
+    assert client.post("/en/associations/register", data={"name": ""}).status_code == 429
+
+    other = client.application.test_client()
+    other.post(
+        "/en/login", data={"email": make_user().email, "password": PASSWORD}, environ_base={"REMOTE_ADDR": "192.0.2.8"}
+    )
+    wrong = {"current_password": "guess", "new_password": "a new password", "confirm": "a new password"}
+    for _ in range(10):
+        assert (
+            other.post("/en/account/password", data=wrong, environ_base={"REMOTE_ADDR": "192.0.2.8"}).status_code == 400
+        )
+    assert other.post("/en/account/password", data=wrong, environ_base={"REMOTE_ADDR": "192.0.2.8"}).status_code == 429
+
+
 def test_login_rate_limit_is_configurable(other_app):
     strict = other_app(LOGIN_RATE_LIMIT="2 per minute").test_client()
     assert [wrong_login(strict).status_code for _ in range(3)] == [400, 400, 429]
