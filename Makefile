@@ -36,7 +36,7 @@ compile-translations: install
 
 # Extract, update and compile: run after changing user-visible strings.
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --omit-header --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --omit-header --sort-output --ignore-dirs='.* ._ node_modules test-artifacts' .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header --no-location
 	$(BIN)/pybabel compile -d translations -q
 
