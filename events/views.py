@@ -5,7 +5,7 @@ each for the filter choices (centres, categories): the number of queries does
 not grow with the number of events.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
@@ -36,7 +36,7 @@ from events.manage_views import can_edit_event
 from events.models import AUDIENCES, Category, Event
 from events.queries import EventFilters, default_timezone, public_dates, public_event, public_occurrences, to_utc
 from extensions import db
-from timeutil import utcnow
+from timeutil import utcnow, zone
 
 ID = "int(max=2147483647)"
 PAGE_SIZE = 30
@@ -111,7 +111,7 @@ def calendar():
                                  **month_filters),
             next_url=url_for("events.calendar", view="month", month=add_months(first, 1).strftime("%Y-%m"),
                              **month_filters),
-            today=utcnow().date(),
+            today=datetime.now(zone(tz_name)).date(),
             count=len(rows),
         )
     else:
