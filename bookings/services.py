@@ -337,7 +337,8 @@ def _approve_locked(booking, by, occurrence_ids, reason, now) -> Booking:
     if not to_approve:
         raise RuleViolation([violation("occurrences", _("Every date chosen has already begun."))])
     room, centre, tz_name = booking.room, booking.centre, booking.centre.timezone
-    problems = check_slots(room, centre, [_Interval(o) for o in to_approve], now=now, at_request=False)
+    problems = check_room(room, attendees=booking.attendees)
+    problems += check_slots(room, centre, [_Interval(o) for o in to_approve], now=now, at_request=False)
     if problems:
         raise RuleViolation(problems)
     intervals = [(o.starts_at, o.ends_at) for o in to_approve]

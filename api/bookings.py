@@ -1,0 +1,528 @@
+"""The bookings API: create, show, approve, reject, cancel; a room's public availability.
+
+Times: requests take ISO 8601; a time without offset is the centre's local
+time. Responses give ISO 8601 with the centre's offset. Errors use the shape
+of api.errors: 401 without a valid token, 403 for an action outside the
+user's role or centres, 404 for what the user may not see, 409 for conflicts
+(``conflicts``: the dates asked for that collide) and states that forbid the
+action, 422 with ``fields`` for invalid input. The rules are the ones of the
+website: bookings.services.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from flask import g, jsonify, request, url_for
+from flask_babel import gettext as _
+
+import i18n
+from api import bp
+from api.auth import token_required
+from api.errors import api_error
+from bookings import services
+from bookings.display import local_iso, reason_text
+from bookings.models import APPROVED, Booking, Occurrence
+from bookings.recurrence import FREQUENCIES, MAX_INTERVAL, WEEKDAY_CODES, Recurrence
+from bookings.rules import (
+    MAX_ATTENDEES,
+    MAX_REASON,
+    MAX_TITLE,
+    BookingConflict,
+    InvalidState,
+    NotPermitted,
+    RuleViolation,
+    closures_for,
+)
+from centres.models import Room
+from extensions import db
+from timeutil import to_local, to_utc_naive, utcnow, zone
+
+MAX_ISO = 40
+MAX_COUNT = 10_000
+MAX_RANGE_DAYS = 366
+MIN_YEAR, MAX_YEAR = 2000, 2200
+
+
+class Invalid(Exception):
+    """Field errors of a request body: {field: [message, ...]}."""
+
+    def __init__(self, fields):
+        self.fields = fields
+        super().__init__(fields)
+
+
+# --- parsing -------------------------------------------------------------------
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def parse_instant(value, tz_name) -> datetime:
+    """ISO 8601 date-time -> naive local wall-clock time in tz_name (an offset is converted)."""
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_ISO:
+        raise ValueError(value)
+    text = value.strip()
+    if len(text) <= 10:  # a date alone is not a time
+        raise ValueError(value)
+    parsed = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise ValueError(value)
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(zone(tz_name)).replace(tzinfo=None)
+    return parsed.replace(microsecond=0)
+
+
+def parse_day(value) -> date:
+    if not isinstance(value, str) or len(value) > MAX_ISO:
+        raise ValueError(value)
+    text = value.strip()
+    parsed = date.fromisoformat(text[:10]) if len(text) >= 10 else date.fromisoformat(text)
+    if len(text) > 10:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))  # the rest must be a valid time too
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise ValueError(value)
+    return parsed
+
+
+def _texts(value, name, limit, errors) -> dict:
+    if value is None:
+        return {}
+    languages = set(i18n.supported_languages())
+    if not isinstance(value, dict) or any(not isinstance(k, str) or not isinstance(v, str) for k, v in value.items()):
+        errors[name] = [_("Please give an object of texts per language, such as {\"de\": \"…\", \"tr\": \"…\"}.")]
+        return {}
+    unknown = sorted(k for k in value if k not in languages)
+    if unknown:
+        errors[name] = [_("Unknown language: %(codes)s.", codes=", ".join(unknown[:5])[:100])]
+        return {}
+    if any(len(v) > limit for v in value.values()):
+        errors[name] = [_("Please use at most %(max)d characters.", max=limit)]
+        return {}
+    return dict(value)
+
+
+def _string_list(value, name, errors, limit=30, item_limit=40) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > limit or any(
+        not isinstance(v, str) or not v or len(v) > item_limit for v in value
+    ):
+        errors[name] = [_("Please give a list of codes.")]
+        return []
+    return value
+
+
+def parse_event(data, errors) -> dict | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        errors["event"] = [_("Please give the event as an object.")]
+        return None
+    event = {
+        "title": _texts(data.get("title"), "event.title", MAX_TITLE, errors),
+        "description": _texts(data.get("description"), "event.description", 4000, errors),
+        "audiences": _string_list(data.get("audience", data.get("audiences")), "event.audience", errors),
+        "languages": _string_list(data.get("languages"), "event.languages", errors),
+    }
+    category = data.get("category")
+    if category is not None and (not isinstance(category, str) or len(category) > 40):
+        errors["event.category"] = [_("There is no such category.")]
+    event["category_key"] = category if isinstance(category, str) else None
+    for key in ("is_free", "barrier_free"):
+        if key in data:
+            if not isinstance(data[key], bool):
+                errors[f"event.{key}"] = [_("Please give true or false.")]
+            event[key] = data[key] is True
+    for key, limit in (("price", 100), ("registration_url", 300)):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, str) or len(value) > limit):
+            errors[f"event.{key}"] = [_("Please use at most %(max)d characters.", max=limit)]
+        elif value is not None:
+            event[key] = value
+    return event
+
+
+def parse_recurrence(data, errors) -> Recurrence | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        errors["recurrence"] = [_("Please give the recurrence as an object.")]
+        return None
+    recurrence = Recurrence()
+    freq = data.get("freq", "weekly")
+    if freq not in FREQUENCIES:
+        errors["recurrence.freq"] = [_("Only weekly series are possible: \"freq\": \"weekly\".")]
+    interval = data.get("interval", 1)
+    if not _is_int(interval) or not 1 <= interval <= MAX_INTERVAL:
+        errors["recurrence.interval"] = [_("Please choose between 1 and %(max)d weeks.", max=MAX_INTERVAL)]
+    else:
+        recurrence.interval = interval
+    weekdays = data.get("byweekday", [])
+    if not isinstance(weekdays, list) or any(w not in WEEKDAY_CODES for w in weekdays if isinstance(w, str)) or any(
+        not isinstance(w, str) for w in weekdays
+    ):
+        errors["recurrence.byweekday"] = [_("Please give weekdays as MO, TU, WE, TH, FR, SA, SU.")]
+    else:
+        recurrence.weekdays = list(dict.fromkeys(weekdays))
+    until, count = data.get("until"), data.get("count")
+    if (until is None) == (count is None):
+        errors["recurrence"] = [_("Please give either \"until\" (a date) or \"count\" (a number of dates).")]
+    if until is not None:
+        try:
+            recurrence.until = parse_day(until)
+        except (ValueError, TypeError):
+            errors["recurrence.until"] = [_("Please give a date such as 2027-06-30.")]
+    if count is not None:
+        if not _is_int(count) or not 1 <= count <= MAX_COUNT:
+            errors["recurrence.count"] = [_("Please give a number of dates (at least 1).")]
+        else:
+            recurrence.count = count
+    return recurrence
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadBody()
+    return body
+
+
+class BadBody(Exception):
+    pass
+
+
+def parse_booking_request(body, user) -> services.BookingRequest:
+    """The request body as a BookingRequest; raises Invalid with every field error found."""
+    errors: dict[str, list[str]] = {}
+    room = None
+    room_id = body.get("room_id")
+    if not _is_int(room_id):
+        errors["room_id"] = [_("Please give the id of a room (a number).")]
+    elif not 0 < room_id < 2**31 or (room := db.session.get(Room, room_id)) is None:
+        errors["room_id"] = [_("There is no room with this id.")]
+    title = body.get("title")
+    if not isinstance(title, str) or not title.strip():
+        errors["title"] = [_("Please give a title.")]
+    elif len(title) > MAX_TITLE:
+        errors["title"] = [_("Please use at most %(max)d characters.", max=MAX_TITLE)]
+    tz_name = room.centre.timezone if room else None
+    start = end = None
+    for name in ("start", "end"):
+        try:
+            value = parse_instant(body.get(name), tz_name)
+        except (ValueError, TypeError, OverflowError):
+            errors[name] = [_("Please give a date and time in ISO 8601, such as 2027-03-30T18:00:00+02:00.")]
+            continue
+        if name == "start":
+            start = value
+        else:
+            end = value
+    if start is not None and end is not None and end <= start:
+        errors["end"] = [_("The end must be after the start.")]
+    recurrence = parse_recurrence(body.get("recurrence"), errors)
+    skip = body.get("skip_conflicts", False)
+    if not isinstance(skip, bool):
+        errors["skip_conflicts"] = [_("Please give true or false.")]
+    attendees = body.get("attendees")
+    if attendees is not None and (not _is_int(attendees) or not 0 <= attendees <= MAX_ATTENDEES):
+        errors["attendees"] = [_("Please give a number of people.")]
+    note = body.get("note", "")
+    if not isinstance(note, str) or len(note) > MAX_REASON:
+        errors["note"] = [_("Please use at most %(max)d characters.", max=MAX_REASON)]
+    event = parse_event(body.get("event"), errors)
+    association = None
+    association_id = body.get("association_id")
+    if association_id is not None:
+        if not _is_int(association_id):
+            errors["association_id"] = [_("Please give the id of an association (a number).")]
+        else:
+            association = next((a for a in user.associations if a.id == association_id), None)
+            if association is None:
+                errors["association_id"] = [_("You are not a member of this association.")]
+    elif len(user.associations) == 1:
+        association = user.associations[0]
+    elif len(user.associations) > 1 and not (room and user.manages(room.centre)):
+        errors["association_id"] = [_("You belong to several associations: please say which one books (association_id).")]
+    if errors:
+        raise Invalid(errors)
+    if event is not None and not event["title"]:
+        event["title"] = {room.centre.default_language: title.strip()}
+    if event is not None and "barrier_free" not in event:
+        event["barrier_free"] = room.barrier_free
+    return services.BookingRequest(
+        centre=room.centre, room=room, association=association, title=title, start=start, end=end,
+        recurrence=recurrence, attendees=attendees, skip_conflicts=skip, note=note, event=event,
+    )
+
+
+# --- shapes ---------------------------------------------------------------------
+
+
+def occurrence_json(occurrence, tz_name) -> dict:
+    return {
+        "id": occurrence.id,
+        "start": local_iso(occurrence.starts_at, tz_name),
+        "end": local_iso(occurrence.ends_at, tz_name),
+        "status": occurrence.status,
+        "reason": reason_text(occurrence.cancel_reason) or None,
+    }
+
+
+def booking_json(booking) -> dict:
+    tz_name = booking.centre.timezone
+    recurrence = None
+    if booking.is_recurring:
+        recurrence = Recurrence(
+            booking.recurrence_freq, booking.recurrence_interval, list(booking.recurrence_weekdays or []),
+            booking.recurrence_until, booking.recurrence_count,
+        ).as_dict()
+    event = booking.event
+    return {
+        "id": booking.id,
+        "status": booking.status,
+        "title": booking.title,
+        "room_id": booking.room_id,
+        "centre": booking.centre.slug,
+        "timezone": tz_name,
+        "association": {"id": booking.association.id, "name": booking.association.name} if booking.association else None,
+        "attendees": booking.attendees,
+        "note": booking.note,
+        "recurrence": recurrence,
+        "rejection_reason": reason_text(booking.rejection_reason) or None,
+        "cancellation_reason": reason_text(booking.cancellation_reason) or None,
+        "created_at": local_iso(booking.created_at, tz_name),
+        "updated_at": local_iso(booking.updated_at, tz_name),
+        "occurrences": [occurrence_json(o, tz_name) for o in booking.occurrences],
+        "event": {
+            "id": event.id,
+            "title": dict(event.title or {}),
+            "description": dict(event.description or {}),
+            "category": event.category_key,
+            "audience": list(event.audiences or []),
+            "languages": list(event.languages or []),
+            "is_free": event.is_free,
+        } if event else None,
+        "changes": [
+            {
+                "action": change.action,
+                "at": local_iso(change.at, tz_name),
+                "by": (change.user.name or change.user.email) if change.user else None,
+                "reason": reason_text(change.reason) or None,
+                "dates": [local_iso(datetime.fromisoformat(d), tz_name) for d in change.dates or []],
+            }
+            for change in booking.changes
+        ],
+        "url": url_for("bookings.show", lang=i18n.current_language(), booking_id=booking.id, _external=True),
+    }
+
+
+def error_response(error):
+    """A domain error as the contract's JSON error."""
+    if isinstance(error, NotPermitted):
+        return api_error(403)
+    if isinstance(error, RuleViolation):
+        return api_error(422, " ".join(error.messages[:5]), fields=error.fields())
+    if isinstance(error, BookingConflict):
+        tz_name = error.timezone
+        conflicts = [{"start": local_iso(s, tz_name), "end": local_iso(e, tz_name)} for s, e in error.dates]
+        return api_error(409, _("An approved booking already holds the room at these times."), code="conflict",
+                         conflicts=conflicts)
+    if isinstance(error, InvalidState):
+        return api_error(409, error.message, code="invalid_state")
+    raise error
+
+
+def run(action, status=200):
+    try:
+        booking = action()
+        db.session.commit()
+    except (NotPermitted, RuleViolation, BookingConflict, InvalidState) as error:
+        db.session.rollback()
+        return error_response(error)
+    return jsonify(booking_json(booking)), status
+
+
+def invalid(fields):
+    return api_error(422, _("The input is not valid."), fields=fields)
+
+
+def bad_body():
+    return api_error(400, _("The body must be a JSON object."))
+
+
+def load_booking(booking_id):
+    booking = db.session.get(Booking, booking_id) if 0 < booking_id < 2**31 else None
+    if booking is None or not booking.can_view(g.api_user):
+        return None
+    return booking
+
+
+# --- endpoints --------------------------------------------------------------------
+
+
+@bp.post("/bookings")
+@token_required
+def create_booking():
+    try:
+        body = json_body()
+        booking_request = parse_booking_request(body, g.api_user)
+    except BadBody:
+        return bad_body()
+    except Invalid as error:
+        return invalid(error.fields)
+    return run(lambda: services.request_booking(booking_request, g.api_user), status=201)
+
+
+@bp.get("/bookings/<int:booking_id>")
+@token_required
+def get_booking(booking_id):
+    booking = load_booking(booking_id)
+    if booking is None:
+        return api_error(404)
+    return jsonify(booking_json(booking))
+
+
+def optional_body() -> dict:
+    """The body of an action: empty, or a JSON object."""
+    if not request.get_data(cache=True):
+        return {}
+    return json_body()
+
+
+@bp.post("/bookings/<int:booking_id>/approve")
+@token_required
+def approve_booking(booking_id):
+    booking = load_booking(booking_id)
+    if booking is None:
+        return api_error(404)
+    if not booking.can_decide(g.api_user):
+        return api_error(403)
+    try:
+        body = optional_body()
+    except BadBody:
+        return bad_body()
+    ids = body.get("occurrences")
+    if ids is not None and (not isinstance(ids, list) or not all(_is_int(i) for i in ids) or len(ids) > 1000):
+        return invalid({"occurrences": [_("Please give a list of occurrence ids.")]})
+    reason = body.get("reason", "")
+    return run(lambda: services.approve(booking, g.api_user, occurrence_ids=ids, reason=reason))
+
+
+@bp.post("/bookings/<int:booking_id>/reject")
+@token_required
+def reject_booking(booking_id):
+    booking = load_booking(booking_id)
+    if booking is None:
+        return api_error(404)
+    if not booking.can_decide(g.api_user):
+        return api_error(403)
+    try:
+        body = optional_body()
+    except BadBody:
+        return bad_body()
+    return run(lambda: services.reject(booking, g.api_user, reason=body.get("reason")))
+
+
+@bp.post("/bookings/<int:booking_id>/cancel")
+@token_required
+def cancel_booking(booking_id):
+    booking = load_booking(booking_id)
+    if booking is None:
+        return api_error(404)
+    if not booking.can_cancel(g.api_user):
+        return api_error(403)
+    try:
+        body = optional_body()
+    except BadBody:
+        return bad_body()
+    occurrence_id = None
+    when = body.get("occurrence")
+    if when is not None:
+        try:
+            if not isinstance(when, str) or len(when) > MAX_ISO:
+                raise ValueError(when)
+            value = date.fromisoformat(when) if len(when.strip()) == 10 else datetime.fromisoformat(
+                when.strip().replace("Z", "+00:00"))
+        except (ValueError, TypeError):
+            return invalid({"occurrence": [_("Please give the date to cancel, such as 2027-03-30.")]})
+        occurrence = services.occurrence_on(booking, value)
+        if occurrence is None:
+            return invalid({"occurrence": [_("This booking has no single date at that day or time.")]})
+        occurrence_id = occurrence.id
+    following = body.get("following", False)
+    if not isinstance(following, bool):
+        return invalid({"following": [_("Please give true or false.")]})
+    return run(lambda: services.cancel(booking, g.api_user, occurrence_id=occurrence_id, following=following,
+                                       reason=body.get("reason", "")))
+
+
+# --- availability -------------------------------------------------------------------
+
+
+def parse_bound(value, tz_name, *, end=False) -> datetime:
+    """A range bound (date or date-time; local unless it has an offset) as naive UTC."""
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_ISO:
+        raise ValueError(value)
+    text = value.strip()
+    if len(text) == 10:
+        day = date.fromisoformat(text)
+        if not MIN_YEAR <= day.year <= MAX_YEAR:
+            raise ValueError(value)
+        if end:
+            day += timedelta(days=1)
+        return to_utc_naive(datetime.combine(day, time.min, tzinfo=zone(tz_name)))
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise ValueError(value)
+    return to_utc_naive(parsed if parsed.tzinfo else parsed.replace(tzinfo=zone(tz_name)))
+
+
+@bp.get("/rooms/<int:room_id>/availability")
+def room_availability(room_id):
+    """Public: the busy intervals (approved dates) of a room in a range; no personal data."""
+    room = db.session.get(Room, room_id) if 0 < room_id < 2**31 else None
+    if room is None:
+        return api_error(404)
+    centre = room.centre
+    tz_name = centre.timezone
+    errors = {}
+    today = to_utc_naive(datetime.combine(to_local(utcnow(), tz_name).date(), time.min, tzinfo=zone(tz_name)))
+    bounds = {}
+    for name, default in (("start", today), ("end", None)):
+        raw = request.args.get(name)
+        if raw is None or raw == "":
+            bounds[name] = default
+            continue
+        try:
+            bounds[name] = parse_bound(raw, tz_name, end=name == "end")
+        except (ValueError, TypeError, OverflowError):
+            errors[name] = [_("Please give a date (2027-03-30) or a date and time (2027-03-30T18:00).")]
+    if errors:
+        return invalid(errors)
+    start = bounds["start"]
+    end = bounds["end"] or start + timedelta(days=7)
+    if end <= start:
+        return invalid({"end": [_("The end must be after the start.")]})
+    if end - start > timedelta(days=MAX_RANGE_DAYS):
+        return invalid({"end": [_("Please ask for at most %(days)d days at once.", days=MAX_RANGE_DAYS)]})
+    busy = db.session.scalars(
+        db.select(Occurrence).where(
+            Occurrence.room_id == room.id, Occurrence.status == APPROVED,
+            Occurrence.starts_at < end, Occurrence.ends_at > start,
+        ).order_by(Occurrence.starts_at)
+    ).all()
+    first_day, last_day = to_local(start, tz_name).date(), to_local(end, tz_name).date()
+    closed = [
+        {"start": c.starts_on.isoformat(), "end": c.ends_on.isoformat()}
+        for c in closures_for(centre, room) if c.starts_on <= last_day and first_day <= c.ends_on
+    ]
+    return jsonify({
+        "room_id": room.id,
+        "centre": centre.slug,
+        "timezone": tz_name,
+        "bookable": room.bookable,
+        "start": local_iso(start, tz_name),
+        "end": local_iso(end, tz_name),
+        "busy": [{"start": local_iso(o.starts_at, tz_name), "end": local_iso(o.ends_at, tz_name)} for o in busy],
+        "closed": closed,
+    })
