@@ -136,9 +136,16 @@ def test_centre_url_follows_lang(client, centres):
 # --- errors ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("slug", ["nowhere", "NORDSTADT", "%00", "x" * 500, "nordstadt%2F..%2F"])
+@pytest.mark.parametrize("slug", ["nowhere", "NORDSTADT", "x" * 500, "nordstadt%2F..%2F"])
 def test_unknown_centre_is_a_json_404(client, centres, slug):
     assert_error(client.get(f"/api/v1/centres/{slug}"), 404, "not_found")
+
+
+def test_nul_in_slug_is_a_json_client_error(client, centres):
+    """SQLite finds nothing (404); PostgreSQL refuses the NUL outright (400). Never a 500."""
+    response = client.get("/api/v1/centres/nord%00stadt")
+    assert_error(response, response.status_code, "not_found" if response.status_code == 404 else "bad_request")
+    assert response.status_code in (400, 404)
 
 
 def test_unknown_api_path_is_a_json_404(client):
