@@ -26,26 +26,21 @@ def iso(value, tz_name) -> str:
     return to_local(value, tz_name).isoformat(timespec="seconds")
 
 
-def occurrence_json(occurrence, event, lang) -> dict:
+def event_json(event, lang, url_pattern) -> dict:
+    """What all dates of an event share (computed once per event and request)."""
     centre = event.centre
-    tz_name = centre.timezone
     title, title_lang = i18n.pick_text(event.title, lang, centre.default_language)
     description, description_lang = i18n.pick_text(event.description, lang, centre.default_language)
-    association = occurrence.booking.association
-    cancelled = occurrence.status == "cancelled"
+    association = event.booking.association if event.booking is not None else None
+    centre_name = centre.display_name(lang)
     return {
-        "id": occurrence.id,
         "event_id": event.id,
         "title": title,
         "description": description,
         "lang": title_lang or lang,
         "description_lang": description_lang,
-        "start": iso(occurrence.starts_at, tz_name),
-        "end": iso(occurrence.ends_at, tz_name),
-        "timezone": tz_name,
-        "status": "cancelled" if cancelled else "scheduled",
-        "cancel_reason": occurrence.cancel_reason if cancelled else None,
-        "centre": {"slug": centre.slug, "name": centre.display_name(lang)},
+        "timezone": centre.timezone,
+        "centre": {"slug": centre.slug, "name": centre_name},
         "room": {"id": event.room.id, "name": event.room.name} if event.room else None,
         "address": {"street": centre.street, "postcode": centre.postcode, "city": centre.city},
         "geo": (
@@ -64,9 +59,33 @@ def occurrence_json(occurrence, event, lang) -> dict:
         "registration_url": event.registration_url or None,
         "contact": event.contact or None,
         "tags": list(event.tags or []),
-        "organiser": association.name if association is not None else centre.display_name(lang),
-        "url": url_for("events.event", lang=lang, event_id=event.id, _external=True),
+        "organiser": association.name if association is not None else centre_name,
+        "url": url_pattern.replace(EVENT_ID_PLACEHOLDER, str(event.id)),
     }
+
+
+EVENT_ID_PLACEHOLDER = "2147483647"
+
+
+def occurrence_items(rows, lang) -> list[dict]:
+    """One item per date: the date's own fields, then its event's (shared per event)."""
+    url_pattern = url_for("events.event", lang=lang, event_id=int(EVENT_ID_PLACEHOLDER), _external=True)
+    shared: dict[int, dict] = {}
+    items = []
+    for occurrence, event in rows:
+        if event.id not in shared:
+            shared[event.id] = event_json(event, lang, url_pattern)
+        tz_name = event.centre.timezone
+        cancelled = occurrence.status == "cancelled"
+        items.append({
+            "id": occurrence.id,
+            **shared[event.id],
+            "start": iso(occurrence.starts_at, tz_name),
+            "end": iso(occurrence.ends_at, tz_name),
+            "status": "cancelled" if cancelled else "scheduled",
+            "cancel_reason": occurrence.cancel_reason if cancelled else None,
+        })
+    return items
 
 
 def _count(name, default, minimum, maximum):
@@ -101,7 +120,7 @@ def events():
         tz_name = db.session.scalar(db.select(Centre.timezone).where(Centre.slug == filters.centre)) or tz_name
     start, end = filters.utc_range(tz_name, utcnow())
     rows = public_occurrences(filters, start, end, limit=limit + 1, offset=offset)
-    items = [occurrence_json(occurrence, event, lang) for occurrence, event in rows[:limit]]
+    items = occurrence_items(rows[:limit], lang)
     next_url = None
     if len(rows) > limit:
         args = {**filters.to_args(), "lang": lang, "limit": limit, "offset": offset + limit}

@@ -32,10 +32,10 @@ city's default), an ``end`` given as a date includes that whole day.
 
 ``public_occurrences(filters, start, end, limit=..., offset=...)`` returns
 ``[(Occurrence, Event), ...]`` ordered by start, occurrences overlapping
-``[start, end)``. It runs exactly one SELECT: the event's centre, room,
-category, booking and the booking's association (the organiser) are loaded
-in the same statement, so pages that list 20 or 2,000 dates issue the same
-number of queries. ``public_event(id)`` and ``public_dates(event)`` serve the
+``[start, end)``. It runs two SELECTs whatever the number of dates: the dates,
+then their events with centre, room, category, booking and the booking's
+association (the organiser) -- so pages that list 20 or 2,000 dates issue
+the same number of queries, and each event's texts are read once. ``public_event(id)`` and ``public_dates(event)`` serve the
 page of one event.
 """
 
@@ -281,18 +281,12 @@ def public_occurrences_query(
     include_cancelled: bool = True,
     cancelled_since: datetime | None = None,
 ):
-    """The SELECT behind ``public_occurrences`` (without limit/offset)."""
+    """The SELECT of (Occurrence, event id) behind ``public_occurrences`` (without limit/offset)."""
     query = (
-        select(Occurrence, Event)
+        select(Occurrence, Event.id)
         .join(Booking, Booking.id == Occurrence.booking_id)
         .join(Event, Event.booking_id == Booking.id)
         .where(public_booking_clause(), _occurrence_clause(include_cancelled, cancelled_since))
-        .options(
-            contains_eager(Occurrence.booking).joinedload(Booking.association),
-            joinedload(Event.centre),
-            joinedload(Event.room),
-            joinedload(Event.category),
-        )
         .order_by(Occurrence.starts_at, Occurrence.id)
     )
     if start is not None:
@@ -306,6 +300,16 @@ def public_occurrences_query(
     return query
 
 
+def _with_details(query):
+    """Event rows with what pages show of them: centre, room, category, booking and organiser."""
+    return query.options(
+        joinedload(Event.centre),
+        joinedload(Event.room),
+        joinedload(Event.category),
+        joinedload(Event.booking).joinedload(Booking.association),
+    )
+
+
 def public_occurrences(
     filters: EventFilters | None,
     start: datetime | None,
@@ -316,7 +320,12 @@ def public_occurrences(
     limit: int | None = None,
     offset: int | None = None,
 ) -> list[tuple[Occurrence, Event]]:
-    """Public dates overlapping [start, end) (naive UTC) as (Occurrence, Event) rows; one query."""
+    """Public dates overlapping [start, end) (naive UTC) as (Occurrence, Event) rows, oldest first.
+
+    Two queries whatever the number of dates: the dates (no JSON columns), then
+    their events with centre, room, category, booking and association, each event
+    once (a weekly course's texts are not read and decoded once per date).
+    """
     query = public_occurrences_query(
         filters, start, end, include_cancelled=include_cancelled, cancelled_since=cancelled_since
     )
@@ -324,7 +333,15 @@ def public_occurrences(
         query = query.limit(limit)
     if offset:
         query = query.offset(offset)
-    return [(row[0], row[1]) for row in db.session.execute(query).unique().all()]
+    rows = db.session.execute(query).all()
+    if not rows:
+        return []
+    event_ids = query.with_only_columns(Event.id)
+    events = {
+        event.id: event
+        for event in db.session.scalars(_with_details(select(Event).where(Event.id.in_(event_ids)))).unique()
+    }
+    return [(occurrence, events[event_id]) for occurrence, event_id in rows]
 
 
 def public_event(event_id: int) -> Event | None:
