@@ -230,3 +230,9 @@ def test_a_date_outside_the_rooms_hours_is_refused_with_the_rule(client, auth, s
     )
     assert response.status_code == 400
     assert db.session.query(Booking).count() == 1
+
+
+def test_the_managers_centre_page_links_to_a_new_event(client, auth, setting):
+    login(auth, setting, "manager")
+    page = text(client.get("/en/manage/centres/nord/"))
+    assert 'href="/en/manage/centres/nord/events/new"' in page
