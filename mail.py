@@ -32,8 +32,6 @@ def build_message(to, subject, text, *, html=None, attachments=(), lang=None, se
     message["Date"] = formatdate(localtime=False)
     domain = (message["From"].addresses[0].domain or "localhost") if message["From"].addresses else "localhost"
     message["Message-ID"] = make_msgid(domain=domain)
-    if lang:
-        message["Content-Language"] = lang
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(text)
     if html:
@@ -41,6 +39,8 @@ def build_message(to, subject, text, *, html=None, attachments=(), lang=None, se
     for filename, content, mime_type, params in attachments:
         maintype, _, subtype = mime_type.partition("/")
         message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename, params=params or {})
+    if lang:  # last: set_content and add_* move Content-* headers into the parts
+        message["Content-Language"] = lang
     return message
 
 

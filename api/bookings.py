@@ -181,7 +181,10 @@ def parse_recurrence(data, errors) -> Recurrence | None:
 
 
 def json_body() -> dict:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested beyond what the parser follows: not a booking
+        body = None
     if not isinstance(body, dict):
         raise BadBody()
     return body

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import current_app, render_template, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as ICalEvent
@@ -198,14 +198,15 @@ def approved(booking, approved_dates, not_approved) -> None:
     for email, name, lang in association_recipients(booking):
         with force_locale(lang):
             notice = Notice(lang, _direction(lang), _("Approved: %(title)s", title=booking.title), _greeting(name))
-            notice.paragraphs.append(_("Your request is approved. The room is yours at these times:"))
+            notice.paragraphs.append(_("Your request is approved: the room is yours on the dates listed below."))
             notice.facts = _facts(booking)
             notice.dates_heading = _("Approved dates")
             _date_lines(notice, approved_dates, tz_name)
             if not_approved:
-                notice.paragraphs.append(
-                    _("%(count)d of the dates asked for were not approved; the booking page lists them with the reason.",
-                      count=len(not_approved)))
+                notice.paragraphs.append(ngettext(
+                    "%(num)d date you asked for was not approved; the booking page gives the reason.",
+                    "%(num)d dates you asked for were not approved; the booking page gives the reason.",
+                    len(not_approved)))
             notice.paragraphs.append(_("The attached calendar file adds the dates to your calendar."))
             notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the booking")
@@ -270,8 +271,6 @@ def cancelled(booking, dates, reason, had_approved) -> None:
 
 
 def ngettext_dates(count) -> str:
-    from flask_babel import ngettext
-
     return ngettext("The centre has cancelled %(num)d date of your booking.",
                     "The centre has cancelled %(num)d dates of your booking.", count)
 

@@ -233,10 +233,23 @@ def closed_on(closures, first: date, last: date):
     return None
 
 
+def has_forbidden_characters(text: str) -> bool:
+    """NUL and other control characters (but tab and line breaks) are not text people write."""
+    return any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text)
+
+
+def check_text(field, text) -> list[Violation]:
+    if isinstance(text, str) and has_forbidden_characters(text):
+        return [violation(field, _("The text contains characters that are not allowed."))]
+    return []
+
+
 def check_reason(reason, *, required=True, field="reason") -> tuple[str, list[Violation]]:
     text = (reason or "").strip() if isinstance(reason, str) else ""
     if reason is not None and not isinstance(reason, str):
         return "", [violation(field, _("Please write the reason as text."))]
+    if has_forbidden_characters(text):
+        return "", check_text(field, text)
     if required and not text:
         return "", [violation(field, _("Please give a reason."))]
     if len(text) > MAX_REASON:
@@ -298,3 +311,102 @@ def find_conflicts(room_id, intervals, *, exclude_booking_id=None) -> dict[int, 
 def find_competing(room_id, intervals, *, exclude_booking_id=None) -> list[Occurrence]:
     """Pending dates of other requests overlapping the intervals."""
     return overlapping(room_id, intervals, statuses=(PENDING,), exclude_booking_id=exclude_booking_id)
+
+
+# --- many rooms at once: the room search (issue 7) ---------------------------------------
+# Added by the search helper (see notes/REQUESTS.md). Batch forms of the rules above for
+# bookings.search, so a search over every room asks the database a fixed number of times.
+# They decide nothing of their own: check_slots and the overlap test above stay the rules.
+
+
+def slot_rules_key(room, centre, *, by_manager=False) -> tuple:
+    """Everything ``check_slots`` reads of a room and its centre, closures aside.
+
+    Rooms with equal keys get equal answers for equal dates (without closures),
+    so a search over many rooms asks check_slots once per key and date. Keep
+    this in step with check_slots when it comes to read another attribute.
+    """
+    return (
+        centre.timezone, centre.default_language, room.earliest_time, room.latest_time,
+        room.max_duration_minutes, room.max_days_ahead, room.min_notice_hours, bool(by_manager),
+    )
+
+
+class SlotRules:
+    """``check_slots`` for many rooms over the same dates, answered date by date.
+
+    ``check`` returns, for each slot, the violations check_slots finds for it
+    alone. Rooms without closures on these dates share answers (slot_rules_key).
+    """
+
+    def __init__(self, now=None):
+        self.now = now or utcnow()
+        self._answers: dict = {}
+
+    def check(self, room, centre, slots, *, closures=(), by_manager=False) -> list[list[Violation]]:
+        closures = list(closures)
+        if closures:
+            return [check_slots(room, centre, [s], now=self.now, by_manager=by_manager, closures=closures) for s in slots]
+        key = slot_rules_key(room, centre, by_manager=by_manager)
+        answers = []
+        for s in slots:
+            memo = (key, s.start, s.end, getattr(s, "exists", True))
+            answer = self._answers.get(memo)
+            if answer is None:
+                answer = self._answers[memo] = check_slots(
+                    room, centre, [s], now=self.now, by_manager=by_manager, closures=[])
+            answers.append(answer)
+        return answers
+
+
+def closures_of_centres(centre_ids, first: date, last: date) -> list:
+    """The closures of these centres and of their rooms touching the days first..last (local): one query."""
+    from centres.models import Closure
+
+    centre_ids = list(centre_ids)
+    if not centre_ids:
+        return []
+    query = select(Closure).where(
+        Closure.centre_id.in_(centre_ids), Closure.starts_on <= last, Closure.ends_on >= first
+    ).order_by(Closure.starts_on)
+    return list(db.session.scalars(query))
+
+
+def closures_of_room(closures, room) -> list:
+    """Of closures loaded by closures_of_centres: the ones closures_for(room.centre, room) gives."""
+    return [c for c in closures if c.centre_id == room.centre_id and (c.room_id is None or c.room_id == room.id)]
+
+
+def approved_in_windows(groups) -> list:
+    """Approved dates overlapping the intervals, for many rooms at once, in one query.
+
+    ``groups``: [(room_ids, [(start, end), ...]), ...] (naive UTC; one group per
+    time zone, say). The test is overlap_clause's — starts_at < end, ends_at >
+    start, bounded below by start - MAX_LENGTH — with the intervals as a derived
+    table joined on the index (room_id, starts_at), so the database seeks per
+    room and interval instead of scanning. Returns rows (group, interval,
+    room_id, starts_at, ends_at): busy times only, no booking, no association.
+    """
+    from sqlalchemy import DateTime, Integer, literal, union_all
+
+    groups = [(list(ids), list(intervals)) for ids, intervals in groups]
+    windows = [
+        select(literal(g, Integer).label("g"), literal(i, Integer).label("i"),
+               literal(start - MAX_LENGTH, DateTime).label("low"), literal(start, DateTime).label("start"),
+               literal(end, DateTime).label("end"))
+        for g, (ids, intervals) in enumerate(groups) if ids
+        for i, (start, end) in enumerate(intervals)
+    ]
+    if not windows:
+        return []
+    w = (union_all(*windows) if len(windows) > 1 else windows[0]).cte("search_window")
+    parts = [
+        select(w.c.g, w.c.i, Occurrence.room_id, Occurrence.starts_at, Occurrence.ends_at)
+        .select_from(w)
+        .join(Occurrence, and_(Occurrence.starts_at < w.c.end, Occurrence.starts_at > w.c.low,
+                               Occurrence.ends_at > w.c.start))
+        .where(w.c.g == g, Occurrence.status == APPROVED, Occurrence.room_id.in_(ids))
+        for g, (ids, intervals) in enumerate(groups) if ids and intervals
+    ]
+    query = union_all(*parts) if len(parts) > 1 else parts[0]
+    return db.session.execute(query).all()

@@ -44,6 +44,7 @@ from bookings.rules import (
     check_reason,
     check_room,
     check_slots,
+    check_text,
     collisions,
     describe_slot,
     find_competing,
@@ -193,6 +194,7 @@ def plan_booking(request: BookingRequest, *, by_manager=False, now=None) -> Plan
         plan.violations.append(violation("title", _("Please give a title.")))
     elif len(title) > MAX_TITLE:
         plan.violations.append(violation("title", _("Please use at most %(max)d characters.", max=MAX_TITLE)))
+    plan.violations.extend(check_text("title", title) + check_text("note", request.note or ""))
     plan.violations.extend(check_room(room, attendees=request.attendees))
     try:
         slots = expand(request.start, request.end, centre.timezone, request.recurrence)
@@ -272,6 +274,9 @@ def clean_event(data: dict, centre) -> dict:
             if len(text) > limit:
                 problems.append(violation(f"event.{key}", _("Please use at most %(max)d characters.", max=limit)))
                 break
+            if check_text(f"event.{key}", text):
+                problems.extend(check_text(f"event.{key}", text))
+                break
     category = data.get("category_key") or None
     if category is not None and db.session.get(Category, category) is None:
         problems.append(violation("event.category", _("There is no such category.")))
@@ -285,6 +290,7 @@ def clean_event(data: dict, centre) -> dict:
     if url and (len(url) > 300 or not re.match(r"^https?://[^\s/]+", url)):
         problems.append(violation("event.registration_url", _("Please enter a web address such as https://example.org.")))
     price = (data.get("price") or "").strip()
+    problems.extend(check_text("event.price", price) + check_text("event.registration_url", url))
     if len(price) > 100:
         problems.append(violation("event.price", _("Please use at most %(max)d characters.", max=100)))
     if problems:

@@ -19,6 +19,7 @@ from bookings.forms import CENTRE, ApproveForm, BookingRequestForm, CancelForm, 
 from bookings.models import ACTIVE, APPROVED, PENDING, Booking, Occurrence
 from bookings.recurrence import Recurrence, week_start
 from bookings.rules import BookingConflict, InvalidState, NotPermitted, RuleViolation, describe_slot, find_conflicts
+from bookings.search_forms import prefill_request
 from centres.models import Centre, Room
 from extensions import db
 from timeutil import utcnow
@@ -139,6 +140,8 @@ def request_room(room_id):
         centre_option=_("The centre itself (approved at once)") if is_manager else None,
         categories=Category.ordered(),
     )
+    if request.method == "GET":
+        prefill_request(form, request.args)  # a link from the room search (bookings.search_forms)
     plan, errors, status = None, [], 200
     first = parse_week(request.args.get("week"), centre.timezone)
     if form.validate_on_submit():

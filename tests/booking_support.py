@@ -1,6 +1,7 @@
 """Shared pieces of the booking tests: a small city (booking_world) and helpers.
 
-Import what you need: ``from booking_support import booking_world, ...``.
+Import what you need: ``from booking_support import booking_world_fixture, ...`` (the fixture is
+named ``booking_world``; importing it under another name keeps the linter from seeing a redefinition).
 Dates are computed from today so the tests keep working as time passes.
 """
 
@@ -83,8 +84,8 @@ def _user(db, role, email, centres=(), associations=(), **fields):
     return user
 
 
-@pytest.fixture
-def booking_world(db, make_centre, make_room, make_association):
+@pytest.fixture(name="booking_world")
+def booking_world_fixture(db, make_centre, make_room, make_association):
     from events.models import ensure_categories
 
     def make_user(role, **fields):
@@ -207,7 +208,7 @@ def text_of(response) -> str:
 
 
 __all__ = [
-    "PASSWORD", "World", "SimpleNamespace", "api_body", "approve", "at", "booking_request", "booking_world",
+    "PASSWORD", "World", "SimpleNamespace", "api_body", "approve", "at", "booking_request", "booking_world_fixture",
     "count_bookings", "day_label", "form_data", "fresh_locale", "last_sunday", "login", "logout", "next_dst_change",
     "next_weekday", "request", "text_of",
 ]

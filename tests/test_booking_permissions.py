@@ -5,7 +5,7 @@ admins; others get 404. Those who see it but may not act get 403.
 """
 
 import pytest
-from booking_support import booking_world, login, next_weekday, request  # noqa: F401
+from booking_support import booking_world_fixture, login, next_weekday, request  # noqa: F401
 
 ROLES = ["anonymous", "owner", "other_member", "outsider", "manager", "other_manager", "admin"]
 USERS = {"owner": "member", "other_member": "other_member", "outsider": "outsider", "manager": "manager",

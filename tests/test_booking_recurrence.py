@@ -6,7 +6,7 @@ import pytest
 from booking_support import (  # noqa: F401
     api_body,
     at,
-    booking_world,
+    booking_world_fixture,
     last_sunday,
     next_dst_change,
     next_weekday,

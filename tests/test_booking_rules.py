@@ -10,7 +10,7 @@ import pytest
 from booking_support import (  # noqa: F401
     api_body,
     booking_request,
-    booking_world,
+    booking_world_fixture,
     count_bookings,
     day_label,
     form_data,

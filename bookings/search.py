@@ -1,0 +1,416 @@
+"""Find a room: free rooms for one date or a weekly pattern, across all centres (issue 7).
+
+A search asks the database a fixed number of times, whatever the number of
+rooms and bookings: (1) the candidate rooms with their centres, the filters in
+SQL; (2) the closures of their centres; (3) the approved dates in the way of
+every date of every candidate room (``rules.approved_in_windows``); and, only
+when no room is free on every date, (4) the approved dates around the best
+candidates for the near misses.
+
+The rules are the request's own: the dates come from ``recurrence.expand`` in
+each centre's local time, ``rules.check_room`` and ``rules.check_slots`` judge
+them (through ``rules.SlotRules``), a conflict is an approved date in the way.
+So a result can be requested with these dates — the taken ones skipped —
+without a refusal. Rooms whose rules refuse some date are left out and listed
+with the first reason.
+
+Visibility: results carry the dates asked for that are taken; never who holds
+them, and never pending requests (they do not block a request either).
+"""
+
+from bisect import bisect_left
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from bookings import rules
+from bookings.recurrence import MAX_OCCURRENCES, WEEKDAY_CODES, Recurrence, SeriesTooLong, expand
+from centres.models import Centre, Room
+from extensions import db
+from timeutil import DEFAULT_TIMEZONE, to_local, utcnow, zone
+
+MAX_RESULTS = 100
+MAX_SUGGESTIONS = 6
+SUGGESTIONS_PER_ROOM = 2
+SUGGESTION_ROOMS = 4  # near misses are looked for in the rooms closest to fitting
+SHIFT = timedelta(hours=1)
+DAY_SHIFTS = (1, -1, 2, -2, 3, -3)
+MIN_SHORTER = timedelta(minutes=30)
+MAX_REASONS = 3
+
+
+class InvalidSearch(Exception):
+    """The search cannot be run: {field: [translated message, ...]}."""
+
+    def __init__(self, fields):
+        self.fields = fields
+        super().__init__(fields)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What is asked for. ``start``/``end``: the first date's start and end.
+
+    Naive: wall-clock times in each centre's zone; aware: that instant, shown in
+    each centre's zone. With ``until`` the same slot weekly up to that date, on
+    ``weekdays`` (codes MO..SU; none: the weekday of the first date).
+    """
+
+    start: datetime
+    end: datetime
+    weekdays: tuple = ()
+    until: date | None = None
+    capacity: int | None = None
+    equipment: tuple = ()
+    barrier_free: bool = False
+    district: str = ""
+    centre: str = ""
+    features: tuple = ()
+
+    @property
+    def weekly(self) -> bool:
+        return self.until is not None
+
+    def local(self, tz_name) -> tuple[datetime, datetime]:
+        """The first date's start and end as wall-clock times in the zone."""
+        if self.start.tzinfo is None:
+            return self.start, self.end
+        tz = zone(tz_name)
+        return self.start.astimezone(tz).replace(tzinfo=None), self.end.astimezone(tz).replace(tzinfo=None)
+
+    def recurrence(self) -> Recurrence | None:
+        return Recurrence(weekdays=list(self.weekdays), until=self.until) if self.weekly else None
+
+    def slots(self, tz_name) -> list:
+        """The dates, as the request would expand them (raises SeriesTooLong)."""
+        start, end = self.local(tz_name)
+        return expand(start, end, tz_name, self.recurrence())
+
+    def in_zone(self, tz_name) -> "SearchQuery":
+        start, end = self.local(tz_name)
+        return replace(self, start=start, end=end)
+
+    def days_later(self, days: int) -> "SearchQuery":
+        """The same pattern ``days`` later (or earlier): Tuesdays become Wednesdays."""
+        weekdays = tuple(WEEKDAY_CODES[(WEEKDAY_CODES.index(code) + days) % 7] for code in self.weekdays)
+        return replace(self, start=self.start + timedelta(days=days), end=self.end + timedelta(days=days),
+                       weekdays=weekdays)
+
+
+def check_query(query: SearchQuery, today: date | None = None) -> dict[str, list[str]]:
+    """What is wrong with the query as a whole (the rooms' own rules come later)."""
+    today = today or to_local(utcnow(), DEFAULT_TIMEZONE).date()
+    errors: dict[str, list[str]] = {}
+    if query.end <= query.start:
+        errors["end"] = [_("The end must be after the start.")]
+    if query.start.date() < today:
+        errors["start"] = [_("Please choose a date from today on.")]
+    if query.weekdays and not query.weekly:
+        errors["until"] = [_("Please give the last date of the weekly series.")]
+    if query.until is not None and query.until < query.start.date():
+        errors["until"] = [_("The last date must not be before the first date.")]
+    if not errors:
+        try:
+            dates = query.slots(DEFAULT_TIMEZONE)
+        except SeriesTooLong:
+            errors["until"] = [_(
+                "A series may have at most %(max)d dates. Please choose an earlier last date or fewer dates.",
+                max=MAX_OCCURRENCES)]
+        else:
+            if not dates:
+                errors["weekdays"] = [_("The series has no dates. Please check the weekdays and the last date.")]
+    return errors
+
+
+# --- what a search returns ---------------------------------------------------------------
+
+
+@dataclass
+class RoomResult:
+    room: Room
+    slots: list  # recurrence.LocalSlot, in the centre's zone
+    conflicts: dict = field(default_factory=dict)  # slot index -> [(starts_at, ends_at)] approved in the way
+
+    @property
+    def centre(self) -> Centre:
+        return self.room.centre
+
+    @property
+    def is_free(self) -> bool:
+        return not self.conflicts
+
+    @property
+    def dates(self) -> int:
+        return len(self.slots)
+
+    @property
+    def free_dates(self) -> int:
+        return len(self.slots) - len(self.conflicts)
+
+    @property
+    def conflict_slots(self) -> list:
+        return [self.slots[i] for i in sorted(self.conflicts)]
+
+
+@dataclass
+class LeftOut:
+    """A room matching the filters whose rules refuse some of the dates."""
+
+    room: Room
+    reasons: list  # translated messages naming the date and the rule
+
+
+@dataclass
+class Suggestion:
+    room: Room
+    kind: str  # earlier, later, weekday, shorter
+    query: SearchQuery  # in the centre's local time
+    slots: list
+
+    @property
+    def centre(self) -> Centre:
+        return self.room.centre
+
+
+@dataclass
+class SearchResult:
+    query: SearchQuery
+    results: list = field(default_factory=list)
+    total: int = 0
+    left_out: list = field(default_factory=list)
+    suggestions: list = field(default_factory=list)
+
+    @property
+    def free_results(self) -> list:
+        return [r for r in self.results if r.is_free]
+
+
+# --- the search ---------------------------------------------------------------------------
+
+
+def candidate_rooms(query: SearchQuery) -> list[Room]:
+    """Bookable rooms matching the filters, with their centres: one query."""
+    from events.queries import json_list_contains
+
+    statement = (
+        select(Room).join(Room.centre).options(contains_eager(Room.centre))
+        .where(Room.bookable.is_(True))
+        .order_by(Centre.slug, Room.name, Room.id)
+    )
+    if query.capacity:
+        statement = statement.where(Room.capacity >= query.capacity)
+    if query.barrier_free:
+        statement = statement.where(Room.barrier_free.is_(True))
+    if query.district:
+        statement = statement.where(Centre.district == query.district)
+    if query.centre:
+        statement = statement.where(Centre.slug == query.centre)
+    for key in query.equipment:
+        statement = statement.where(json_list_contains(Room.equipment, key))
+    for key in query.features:
+        statement = statement.where(json_list_contains(Centre.features, key))
+    return list(db.session.scalars(statement))
+
+
+def _manages(user, centre) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.manages(centre))
+
+
+class _Search:
+    """The state of one search: dates per zone, closures, rule answers."""
+
+    def __init__(self, query, user, now):
+        self.query = query
+        self.user = user
+        self.now = now
+        self.rules = rules.SlotRules(now)
+        self._slots = {}
+        self.closures = []
+
+    def slots(self, query, tz_name) -> list:
+        key = (query, tz_name)
+        if key not in self._slots:
+            self._slots[key] = query.slots(tz_name)
+        return self._slots[key]
+
+    def violations(self, room, slots) -> list[list]:
+        centre = room.centre
+        return self.rules.check(room, centre, slots, closures=rules.closures_of_room(self.closures, room),
+                                by_manager=_manages(self.user, centre))
+
+
+def search(query: SearchQuery, user=None, *, now=None, limit=MAX_RESULTS) -> SearchResult:
+    """Rooms for the query: free on every date first, then by the number of dates taken.
+
+    Raises InvalidSearch for a query that cannot be run. ``user`` decides the
+    rules as for a request (a centre's managers need no minimum notice).
+    """
+    now = now or utcnow()
+    errors = check_query(query, to_local(now, DEFAULT_TIMEZONE).date())
+    if errors:
+        raise InvalidSearch(errors)
+    state = _Search(query, user, now)
+    outcome = SearchResult(query)
+    rooms = [room for room in candidate_rooms(query) if not rules.check_room(room, attendees=query.capacity)]
+    if not rooms:
+        return outcome
+    zones = sorted({room.centre.timezone for room in rooms})
+    try:
+        dates = {tz: state.slots(query, tz) for tz in zones}
+    except SeriesTooLong:  # only across a time zone's clock change can the count differ
+        raise InvalidSearch({"until": [_("A series may have at most %(max)d dates.", max=MAX_OCCURRENCES)]}) from None
+    days = [s.day for slots in dates.values() for s in slots]
+    if not days:
+        return outcome
+    margin = timedelta(days=max(abs(d) for d in DAY_SHIFTS) + 1)
+    state.closures = rules.closures_of_centres({room.centre_id for room in rooms}, min(days) - margin,
+                                               max(days) + margin)
+    groups = [([room.id for room in rooms if room.centre.timezone == tz], [(s.start, s.end) for s in dates[tz]])
+              for tz in zones]
+    busy: dict[int, dict[int, list]] = {}
+    for _group, index, room_id, starts_at, ends_at in rules.approved_in_windows(groups):
+        busy.setdefault(room_id, {}).setdefault(index, []).append((starts_at, ends_at))
+
+    near = []  # (problem dates, room, conflicts) of rooms that do not fit on every date
+    for room in rooms:
+        slots = dates[room.centre.timezone]
+        conflicts = busy.get(room.id, {})
+        refused = [(i, found) for i, found in enumerate(state.violations(room, slots)) if found]
+        if refused:
+            outcome.left_out.append(LeftOut(room, [v.message for _i, found in refused[:MAX_REASONS] for v in found]))
+            near.append((len(set(conflicts) | {i for i, _f in refused}), room, conflicts))
+            continue
+        if len(conflicts) == len(slots):
+            near.append((len(slots), room, conflicts))
+            continue
+        outcome.results.append(RoomResult(room, slots, conflicts))
+        if conflicts:
+            near.append((len(conflicts), room, conflicts))
+    capacity_matters = bool(query.capacity)
+    outcome.results.sort(key=lambda r: (
+        len(r.conflicts), r.room.capacity if capacity_matters else 0,
+        r.centre.display_name().casefold(), r.room.name.casefold(), r.room.id))
+    outcome.total = len(outcome.results)
+    outcome.results = outcome.results[:limit]
+    outcome.left_out.sort(key=lambda o: (o.room.centre.display_name().casefold(), o.room.name.casefold()))
+    if not outcome.free_results and near:
+        near.sort(key=lambda n: (n[0], n[1].capacity if capacity_matters else 0, n[1].centre.slug, n[1].name))
+        outcome.suggestions = near_misses(state, [(room, conflicts) for _n, room, conflicts in near[:SUGGESTION_ROOMS]])
+    return outcome
+
+
+# --- near misses ---------------------------------------------------------------------------
+
+
+def variants(query: SearchQuery, slots, conflicts, tz_name) -> list[tuple[str, SearchQuery]]:
+    """Other slots to try, best first: an hour earlier or later, other weekdays, shorter.
+
+    ``query`` in the centre's local time; ``conflicts`` the approved dates in the
+    way of ``slots`` (slot index -> [(starts_at, ends_at)]), for the shorter slots.
+    """
+    start, end = query.start, query.end
+    found = []
+    if (start - SHIFT).date() == start.date():
+        found.append(("earlier", replace(query, start=start - SHIFT, end=end - SHIFT)))
+    if (end + SHIFT).date() == start.date():
+        found.append(("later", replace(query, start=start + SHIFT, end=end + SHIFT)))
+    found.extend(("weekday", query.days_later(days)) for days in DAY_SHIFTS)
+    # Shorter: end before the first date taken begins, or begin after the last one ends.
+    busy_starts, busy_ends = [], []
+    for index, held in conflicts.items():
+        slot_start, slot_end = slots[index].local_start, slots[index].local_end
+        for starts_at, ends_at in held:
+            if (local := to_local(starts_at, tz_name)) > slot_start:
+                busy_starts.append(local.time())
+            if (local := to_local(ends_at, tz_name)) < slot_end:
+                busy_ends.append(local.time())
+    if busy_starts and (new_end := datetime.combine(start.date(), min(busy_starts))) - start >= MIN_SHORTER:
+        found.append(("shorter", replace(query, end=new_end)))
+    if busy_ends and end - (new_start := datetime.combine(start.date(), max(busy_ends))) >= MIN_SHORTER:
+        found.append(("shorter", replace(query, start=new_start)))
+    return found
+
+
+def taken(slots, held) -> dict[int, list]:
+    """For each slot (by position) the approved dates in its way, with the rule module's test.
+
+    ``held``: rows with starts_at and ends_at, sorted by start. Only those
+    starting less than MAX_LENGTH before a slot can overlap it (no date is longer).
+    """
+    starts = [h.starts_at for h in held]
+    result = {}
+    for index, s in enumerate(slots):
+        candidates = held[bisect_left(starts, s.start - rules.MAX_LENGTH):bisect_left(starts, s.end)]
+        hits = rules.collisions([(s.start, s.end)], candidates).get(0)
+        if hits:
+            result[index] = [(h.starts_at, h.ends_at) for h in hits]
+    return result
+
+
+def near_misses(state: _Search, rooms) -> list[Suggestion]:
+    """Suggestions for the rooms closest to fitting, each free on every date and within the rules."""
+    tries = []  # (room, kind, query, slots)
+    for room, conflicts in rooms:
+        tz_name = room.centre.timezone
+        local = state.query.in_zone(tz_name)
+        for kind, variant in variants(local, state.slots(state.query, tz_name), conflicts, tz_name):
+            try:
+                slots = state.slots(variant, tz_name)
+            except SeriesTooLong:
+                continue
+            if slots:
+                tries.append((room, kind, variant, slots))
+    if not tries:
+        return []
+    # One query: every approved date of these rooms around the dates tried.
+    windows = {}
+    for room, _kind, _variant, slots in tries:
+        low, high = windows.get(room.id, (slots[0].start, slots[0].end))
+        windows[room.id] = (min(low, min(s.start for s in slots)), max(high, max(s.end for s in slots)))
+    held: dict[int, list] = {}
+    for row in rules.approved_in_windows([([room_id], [window]) for room_id, window in windows.items()]):
+        held.setdefault(row.room_id, []).append(row)
+    for rows in held.values():
+        rows.sort(key=lambda row: row.starts_at)
+
+    suggestions, per_room, seen = [], {}, set()
+    for room, kind, variant, slots in tries:
+        if len(suggestions) >= MAX_SUGGESTIONS or per_room.get(room.id, 0) >= SUGGESTIONS_PER_ROOM:
+            continue
+        key = (room.id, variant.start, variant.end, variant.weekdays)
+        if key in seen:
+            continue
+        seen.add(key)
+        if any(state.violations(room, slots)) or taken(slots, held.get(room.id, [])):
+            continue
+        suggestions.append(Suggestion(room, kind, variant, slots))
+        per_room[room.id] = per_room.get(room.id, 0) + 1
+    return suggestions
+
+
+# --- the request form, pre-filled --------------------------------------------------------
+
+
+def request_args(query: SearchQuery, slots, *, skip_conflicts=False, attendees=None) -> dict:
+    """Query parameters opening the request form with these dates (bookings.search_forms.prefill_request)."""
+    first = slots[0].local_start
+    start, end = query.local(str(first.tzinfo))
+    args = {
+        "date": first.date().isoformat(),
+        "start_time": start.strftime("%H:%M"),
+        "end_time": end.strftime("%H:%M"),
+        "week": (first.date() - timedelta(days=first.weekday())).isoformat(),
+    }
+    if query.weekly:
+        args.update(repeat="weekly", until=query.until.isoformat(),
+                    weekdays=list(query.weekdays) or [WEEKDAY_CODES[first.weekday()]])
+    else:
+        args["repeat"] = "once"
+    if skip_conflicts:
+        args["skip_conflicts"] = "y"
+    if attendees:
+        args["attendees"] = str(attendees)
+    return args

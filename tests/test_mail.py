@@ -1,0 +1,235 @@
+"""Notification e-mails, received by a real SMTP server (aiosmtpd) on a local port.
+
+Each mail is in its recipient's language: Content-Language, the HTML part's
+lang and dir, and the dates as Babel writes them in that language and the
+centre's time zone. Approved dates come with an .ics; cancelled ones with a
+cancelling .ics.
+"""
+
+import email
+import logging
+import socket
+import time
+from datetime import timedelta
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from booking_support import approve, booking_world_fixture, day_label, next_weekday, request  # noqa: F401
+from icalendar import Calendar
+
+from bookings import services
+from bookings.rules import BookingConflict
+from extensions import db
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        message.envelope_to = list(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 OK"
+
+    def to(self, address):
+        return [m for m in self.messages if address in m["To"]]
+
+    def wait(self, count, timeout=5.0):
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.messages
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def inbox(app):
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_DEFAULT_SENDER="zentrum@example.org")
+    try:
+        yield handler
+    finally:
+        controller.stop()
+        app.config.update(MAIL_SERVER=None, MAIL_PORT=25)
+
+
+def tuesday(weeks=0):
+    return next_weekday(1, 14) + timedelta(weeks=weeks)
+
+
+def body(message, subtype="plain"):
+    return message.get_body(preferencelist=(subtype,)).get_content()
+
+
+def calendars(message):
+    return [Calendar.from_ical(part.get_payload(decode=True)) for part in message.iter_attachments()
+            if part.get_content_type() == "text/calendar"]
+
+
+def test_managers_hear_of_a_new_request_in_their_language(inbox, booking_world):
+    booking_world.member.name = "Mina"
+    request(booking_world, weekly={"count": 2}, attendees=12, note="Bitte mit Beamer")
+    [mail] = inbox.wait(1)
+    assert mail["To"] == "Murat Manager <manager@example.org>" and mail["From"] == "zentrum@example.org"
+    assert mail["Content-Language"] == "tr"
+    assert "Deutschkurs" in mail["Subject"] and "Großer Saal" in mail["Subject"]
+    text = body(mail)
+    assert day_label(tuesday(), "tr") in text and day_label(tuesday(1), "tr") in text
+    assert "Sprachbrücke" in text and "Bitte mit Beamer" in text and "12" in text
+    assert '<html lang="tr" dir="ltr">' in body(mail, "html")
+    assert not calendars(mail)
+
+
+def test_approval_goes_to_the_association_with_an_ics(inbox, booking_world):
+    booking = request(booking_world, weekly={"count": 3})
+    inbox.wait(1)
+    inbox.messages.clear()
+    approve(booking_world, booking, occurrence_ids=[o.id for o in booking.occurrences[:2]])
+    inbox.wait(2)
+    member = inbox.to("member@example.org")
+    contact = inbox.to("kontakt@sprachbruecke.example")
+    assert len(member) == 1 and len(contact) == 1 and len(inbox.messages) == 2
+    mail = member[0]
+    assert mail["Content-Language"] == "de"
+    text = body(mail)
+    assert day_label(tuesday(), "de") in text and "18:00–20:00 Uhr" in text
+    assert day_label(tuesday(2), "de") not in text and "1 date you asked for was not approved" in text
+    [calendar] = calendars(mail)
+    assert calendar["METHOD"] == "PUBLISH"
+    events = calendar.walk("VEVENT")
+    assert len(events) == 2
+    first = events[0]
+    assert str(first["SUMMARY"]) == "Deutschkurs" and "Großer Saal" in str(first["LOCATION"])
+    start = first.decoded("DTSTART")
+    assert (start.date(), start.hour, start.minute) == (tuesday(), 18, 0)
+    assert str(start.tzinfo) == "Europe/Berlin" and first["DTSTART"].params["TZID"] == "Europe/Berlin"
+    assert first.decoded("DTEND").hour == 20 and str(first["STATUS"]) == "CONFIRMED"
+    assert len({str(e["UID"]) for e in events}) == 2
+    assert calendar.walk("VTIMEZONE"), "the time zone travels with the file"
+
+
+def test_rejection_carries_the_reason(inbox, booking_world):
+    booking_world.member.preferred_language = "en"
+    db.session.commit()
+    booking = request(booking_world)
+    inbox.wait(1)
+    inbox.messages.clear()
+    services.reject(booking, booking_world.manager, reason="Der Saal wird renoviert.")
+    db.session.commit()
+    [mail] = [m for m in inbox.wait(2) if "member@" in m["To"]]
+    assert mail["Content-Language"] == "en"
+    assert "Der Saal wird renoviert." in body(mail) and "Deutschkurs" in mail["Subject"]
+    assert day_label(tuesday(), "en") in body(mail)
+    assert not calendars(mail)
+
+
+def test_cancellation_by_the_centre_has_reason_and_a_cancelling_ics(inbox, booking_world):
+    booking = approve(booking_world, request(booking_world, weekly={"count": 2}))
+    inbox.wait(3)
+    inbox.messages.clear()
+    services.cancel(booking, booking_world.manager, occurrence_id=booking.occurrences[1].id, reason="Betriebsferien")
+    db.session.commit()
+    [mail] = [m for m in inbox.wait(2) if "member@" in m["To"]]
+    text = body(mail)
+    assert "Betriebsferien" in text and day_label(tuesday(1), "de") in text and day_label(tuesday(), "de") not in text
+    [calendar] = calendars(mail)
+    assert calendar["METHOD"] == "CANCEL"
+    [event] = calendar.walk("VEVENT")
+    assert str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) >= 2
+
+
+def test_competing_requests_are_told_why(inbox, booking_world):
+    rival = request(booking_world, association=booking_world.other_association, by=booking_world.other_member)
+    booking = request(booking_world)
+    inbox.wait(2)
+    inbox.messages.clear()
+    approve(booking_world, booking)
+    inbox.wait(4)
+    [mail] = inbox.to("other@example.org")
+    assert mail["Content-Language"] == "en"
+    assert "The room was given to another request for this time." in body(mail)
+    db.session.refresh(rival)
+    assert rival.status == "rejected"
+
+
+def test_arabic_recipients_get_right_to_left_mail_with_arabic_dates(inbox, booking_world):
+    request(booking_world, association=booking_world.unverified, by=booking_world.unverified_member)
+    booking = request(booking_world, association=booking_world.unverified, by=booking_world.unverified_member,
+                      start="10:00", end="11:00")
+    inbox.wait(2)
+    inbox.messages.clear()
+    services.reject(booking, booking_world.manager, reason="لا يوجد مكان")
+    db.session.commit()
+    [mail] = inbox.wait(2) and inbox.to("new@example.org")
+    assert mail["Content-Language"] == "ar"
+    assert '<html lang="ar" dir="rtl">' in body(mail, "html")
+    assert day_label(tuesday(), "ar") in body(mail) and "لا يوجد مكان" in body(mail)
+
+
+def test_withdrawal_is_told_to_the_managers(inbox, booking_world):
+    booking = request(booking_world)
+    inbox.wait(1)
+    inbox.messages.clear()
+    services.withdraw(booking, booking_world.member, reason="Kurs fällt aus")
+    db.session.commit()
+    [mail] = inbox.wait(1)
+    assert "manager@example.org" in mail["To"] and "Kurs fällt aus" in body(mail)
+
+
+def test_mail_leaves_only_after_the_commit(inbox, booking_world):
+    booking = request(booking_world)
+    inbox.wait(1)
+    inbox.messages.clear()
+    services.approve(booking, booking_world.manager)
+    db.session.flush()
+    time.sleep(0.2)
+    assert inbox.messages == []
+    db.session.rollback()
+    time.sleep(0.2)
+    assert inbox.messages == [], "a change rolled back tells nobody"
+    approve(booking_world, booking)
+    assert len(inbox.wait(2)) == 2
+
+
+def test_no_mail_when_the_approval_fails(inbox, booking_world):
+    booking = request(booking_world)
+    other = request(booking_world, association=booking_world.other_association, by=booking_world.other_member,
+                    start="10:00", end="11:00")
+    inbox.wait(2)
+    inbox.messages.clear()
+    other.occurrences[0].starts_at, other.occurrences[0].ends_at = booking.occurrences[0].starts_at, booking.occurrences[0].ends_at
+    other.occurrences[0].status = other.status = "approved"  # got there by a race, say
+    db.session.commit()
+    with pytest.raises(BookingConflict):
+        services.approve(booking, booking_world.manager)
+    db.session.rollback()
+    time.sleep(0.2)
+    assert inbox.messages == []
+
+
+def test_without_a_mail_server_mail_is_logged(app, booking_world, caplog):
+    assert not app.config["MAIL_SERVER"]
+    with caplog.at_level(logging.INFO, logger=app.logger.name):
+        request(booking_world)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "E-mail (no MAIL_SERVER configured)" in logged and "manager@example.org" in logged
+
+
+def test_an_unreachable_mail_server_does_not_undo_the_booking(app, booking_world, caplog):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
+    try:
+        with caplog.at_level(logging.ERROR, logger=app.logger.name):
+            booking = request(booking_world)
+    finally:
+        app.config.update(MAIL_SERVER=None, MAIL_PORT=25)
+    assert booking.id and booking.status == "pending"
+    assert any("Could not send" in r.getMessage() for r in caplog.records)
