@@ -63,6 +63,8 @@ class ManageForm(FlaskForm):
 
 # --- fields ------------------------------------------------------------------
 
+LTR_NUMBER = {"dir": "ltr", "inputmode": "decimal", "autocomplete": "off"}
+
 
 class CoordinateField(FloatField):
     """A decimal degree; accepts a decimal comma ("52,37") as people write it here."""
@@ -79,6 +81,7 @@ class OpeningHoursField(StringField):
     def __init__(self, label=None, **kwargs):
         kwargs.setdefault("validators", [Optional(), Length(max=200)])
         kwargs.setdefault("filters", [strip])
+        kwargs.setdefault("render_kw", {"dir": "ltr", "autocomplete": "off"})
         super().__init__(label, **kwargs)
         self.ranges = []
 
@@ -130,6 +133,7 @@ class CentreForm(ManageForm):
         _l("Short name for the web address"),
         validators=[DataRequired(), Length(max=80)],
         filters=[strip_lower],
+        render_kw={"dir": "ltr", "autocapitalize": "none", "spellcheck": "false"},
         description=_l(
             "Lower-case letters, digits and hyphens, e.g. nordstadt. Changing it later breaks links and "
             "calendar subscriptions."
@@ -143,9 +147,12 @@ class CentreForm(ManageForm):
     latitude = CoordinateField(
         _l("Latitude"),
         validators=[Optional()],
+        render_kw=LTR_NUMBER,
         description=_l("Decimal degrees, e.g. 52.3745. Used for the link to OpenStreetMap."),
     )
-    longitude = CoordinateField(_l("Longitude"), validators=[Optional()], description=_l("Decimal degrees, e.g. 9.7386."))
+    longitude = CoordinateField(
+        _l("Longitude"), validators=[Optional()], render_kw=LTR_NUMBER, description=_l("Decimal degrees, e.g. 9.7386.")
+    )
     hours_0 = OpeningHoursField(WEEKDAYS[0])
     hours_1 = OpeningHoursField(WEEKDAYS[1])
     hours_2 = OpeningHoursField(WEEKDAYS[2])
@@ -156,13 +163,22 @@ class CentreForm(ManageForm):
     features = MultiCheckboxField(_l("Welcome features"))
     staff_languages = MultiCheckboxField(_l("Languages spoken by the staff"))
     contact_email = EmailField(
-        _l("E-mail address"), validators=[Optional(), Email(), Length(max=254)], filters=[strip_lower]
+        _l("E-mail address"),
+        validators=[Optional(), Email(), Length(max=254)],
+        filters=[strip_lower],
+        render_kw={"dir": "ltr", "autocomplete": "off"},
     )
-    contact_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)], filters=[strip])
+    contact_phone = StringField(
+        _l("Phone"),
+        validators=[Optional(), Length(max=50)],
+        filters=[strip],
+        render_kw={"dir": "ltr", "inputmode": "tel", "autocomplete": "off"},
+    )
     website = StringField(
         _l("Website"),
         validators=[Optional(), Length(max=300)],
         filters=[strip],
+        render_kw={"dir": "ltr", "inputmode": "url", "autocomplete": "off"},
         description=_l("A full address such as https://example.org."),
     )
     timezone = StringField(
@@ -170,6 +186,7 @@ class CentreForm(ManageForm):
         default=DEFAULT_TIMEZONE,
         validators=[DataRequired(), Length(max=64)],
         filters=[strip],
+        render_kw={"dir": "ltr", "autocomplete": "off", "spellcheck": "false"},
         description=_l("For example Europe/Berlin. Booked times are kept in this zone's local time."),
     )
     default_language = SelectField(
@@ -279,6 +296,7 @@ class ManagersForm(ManageForm):
         _l("Add a person by e-mail address"),
         validators=[Optional(), Email(), Length(max=254)],
         filters=[strip_lower],
+        render_kw={"dir": "ltr", "autocomplete": "off"},
         description=_l("They need an account. A member becomes a manager."),
     )
     submit = SubmitField(_l("Save managers"))
