@@ -152,8 +152,12 @@ def event(event_id):
     upcoming = [d for d in dates if not d.has_passed]
     past = [d for d in dates if d.has_passed and not d.is_cancelled]
     lang = i18n.current_language()
+    shown_in = {
+        i18n.pick_text(texts, lang, event.centre.default_language)[1] for texts in (event.title, event.description)
+    }
     return render_template(
         "events/event.html",
+        fallback_languages=[event_language(code) for code in sorted(c for c in shown_in if c and c != lang)],
         event=event,
         centre=event.centre,
         upcoming=upcoming,
