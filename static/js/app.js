@@ -165,4 +165,20 @@
   }
 
   document.querySelectorAll(".translations").forEach(enhanceTranslations);
+
+  /* Tables that scroll sideways on small screens can be scrolled with the keyboard. */
+  function markScrollable() {
+    document.querySelectorAll(".data-table, .table-wrap").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("data-scroll-focus", "");
+      } else if (!scrolls && box.hasAttribute("data-scroll-focus")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("data-scroll-focus");
+      }
+    });
+  }
+  markScrollable();
+  window.addEventListener("resize", markScrollable);
 })();
