@@ -34,7 +34,7 @@ from timeutil import DEFAULT_TIMEZONE, to_local, utcnow, zone
 
 MAX_RESULTS = 100
 MAX_SUGGESTIONS = 6
-SUGGESTIONS_PER_ROOM = 2
+SUGGESTIONS_PER_ROOM = 3  # of different kinds
 SUGGESTION_ROOMS = 4  # near misses are looked for in the rooms closest to fitting
 SHIFT = timedelta(hours=1)
 DAY_SHIFTS = (1, -1, 2, -2, 3, -3)
@@ -96,8 +96,9 @@ class SearchQuery:
     def days_later(self, days: int) -> "SearchQuery":
         """The same pattern ``days`` later (or earlier): Tuesdays become Wednesdays."""
         weekdays = tuple(WEEKDAY_CODES[(WEEKDAY_CODES.index(code) + days) % 7] for code in self.weekdays)
+        until = self.until + timedelta(days=days) if self.until else None
         return replace(self, start=self.start + timedelta(days=days), end=self.end + timedelta(days=days),
-                       weekdays=weekdays)
+                       weekdays=weekdays, until=until)
 
 
 def check_query(query: SearchQuery, today: date | None = None) -> dict[str, list[str]]:
@@ -306,7 +307,7 @@ def search(query: SearchQuery, user=None, *, now=None, limit=MAX_RESULTS) -> Sea
 
 
 def variants(query: SearchQuery, slots, conflicts, tz_name) -> list[tuple[str, SearchQuery]]:
-    """Other slots to try, best first: an hour earlier or later, other weekdays, shorter.
+    """Other slots to try, closest first: an hour earlier or later, shorter, other weekdays.
 
     ``query`` in the centre's local time; ``conflicts`` the approved dates in the
     way of ``slots`` (slot index -> [(starts_at, ends_at)]), for the shorter slots.
@@ -317,7 +318,6 @@ def variants(query: SearchQuery, slots, conflicts, tz_name) -> list[tuple[str, S
         found.append(("earlier", replace(query, start=start - SHIFT, end=end - SHIFT)))
     if (end + SHIFT).date() == start.date():
         found.append(("later", replace(query, start=start + SHIFT, end=end + SHIFT)))
-    found.extend(("weekday", query.days_later(days)) for days in DAY_SHIFTS)
     # Shorter: end before the first date taken begins, or begin after the last one ends.
     busy_starts, busy_ends = [], []
     for index, held in conflicts.items():
@@ -331,6 +331,7 @@ def variants(query: SearchQuery, slots, conflicts, tz_name) -> list[tuple[str, S
         found.append(("shorter", replace(query, end=new_end)))
     if busy_ends and end - (new_start := datetime.combine(start.date(), max(busy_ends))) >= MIN_SHORTER:
         found.append(("shorter", replace(query, start=new_start)))
+    found.extend(("weekday", query.days_later(days)) for days in DAY_SHIFTS)
     return found
 
 
@@ -376,18 +377,15 @@ def near_misses(state: _Search, rooms) -> list[Suggestion]:
     for rows in held.values():
         rows.sort(key=lambda row: row.starts_at)
 
-    suggestions, per_room, seen = [], {}, set()
+    suggestions, kinds = [], {}  # room id -> the kinds suggested
     for room, kind, variant, slots in tries:
-        if len(suggestions) >= MAX_SUGGESTIONS or per_room.get(room.id, 0) >= SUGGESTIONS_PER_ROOM:
+        found = kinds.setdefault(room.id, set())
+        if len(suggestions) >= MAX_SUGGESTIONS or len(found) >= SUGGESTIONS_PER_ROOM or kind in found:
             continue
-        key = (room.id, variant.start, variant.end, variant.weekdays)
-        if key in seen:
-            continue
-        seen.add(key)
         if any(state.violations(room, slots)) or taken(slots, held.get(room.id, [])):
             continue
         suggestions.append(Suggestion(room, kind, variant, slots))
-        per_room[room.id] = per_room.get(room.id, 0) + 1
+        found.add(kind)
     return suggestions
 
 

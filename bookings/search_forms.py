@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, TimeField
+from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectChoice, SelectField, TimeField
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
 from bookings.forms import WEEKDAY_LABELS
@@ -22,8 +22,8 @@ class RoomSearchForm(FlaskForm):
     class Meta:
         csrf = False  # a search changes nothing
 
-    repeat = RadioField(_l("How often?"), choices=[("once", _l("One date")), ("weekly", _l("Every week"))],
-                        default="once")
+    repeat = RadioField(_l("How often?"), default="once",
+                        choices=[SelectChoice("once", _l("One date")), SelectChoice("weekly", _l("Every week"))])
     date = DateField(_l("Date"), validators=[DataRequired(message=_l("Please give a date."))],
                      description=_l("Every week: the first date."))
     start_time = TimeField(_l("From"), validators=[DataRequired(message=_l("Please give a time."))])
@@ -43,8 +43,9 @@ class RoomSearchForm(FlaskForm):
 
     def __init__(self, *args, centres=(), districts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.district.choices = [("", _l("All districts"))] + [(d, d) for d in districts]
-        self.centre.choices = [("", _l("All centres"))] + [(c.slug, c.display_name()) for c in centres]
+        self.district.choices = [SelectChoice("", _l("All districts"))] + [SelectChoice(d, d) for d in districts]
+        self.centre.choices = [SelectChoice("", _l("All centres"))] + [
+            SelectChoice(c.slug, c.display_name()) for c in centres]
 
     @property
     def asked(self) -> bool:
