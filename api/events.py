@@ -13,6 +13,7 @@ import i18n
 from api import bp
 from api.errors import api_error
 from api.openapi import describe
+from bookings.display import reason_text
 from events.models import AUDIENCES
 from events.queries import EventFilters, default_timezone, public_occurrences
 from extensions import db
@@ -83,7 +84,7 @@ def occurrence_items(rows, lang) -> list[dict]:
             "start": iso(occurrence.starts_at, tz_name),
             "end": iso(occurrence.ends_at, tz_name),
             "status": "cancelled" if cancelled else "scheduled",
-            "cancel_reason": occurrence.cancel_reason if cancelled else None,
+            "cancel_reason": reason_text(occurrence.cancel_reason) if cancelled else None,
         })
     return items
 

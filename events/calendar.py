@@ -18,6 +18,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 import i18n
+from bookings.display import reason_text
 from bookings.models import CANCELLED
 from timeutil import to_local, utcnow, zone
 
@@ -39,7 +40,8 @@ class EventDate:
 
     @property
     def reason(self) -> str:
-        return self.occurrence.cancel_reason or ""
+        """Why the date is cancelled: as written, or the system's own reason translated."""
+        return reason_text(self.occurrence.cancel_reason)
 
     @property
     def day(self) -> date:
