@@ -15,6 +15,7 @@ violation (SQLSTATE 23P01) becomes a BookingConflict naming the dates.
 """
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -116,17 +117,21 @@ def is_postgresql() -> bool:
 
 
 def lock_room(room_id) -> None:
-    """Serialise the decisions about one room (PostgreSQL row lock; SQLite is serialised by BEGIN IMMEDIATE)."""
+    """Serialise the decisions about one room (PostgreSQL row lock; SQLite is serialised by BEGIN IMMEDIATE).
+
+    FOR NO KEY UPDATE: two deciders of one room wait for each other, but new
+    requests (whose foreign key to the room takes FOR KEY SHARE) do not wait.
+    """
     from centres.models import Room
 
     if room_id is not None and is_postgresql():
-        db.session.execute(select(Room.id).where(Room.id == room_id).with_for_update())
+        db.session.execute(select(Room.id).where(Room.id == room_id).with_for_update(key_share=True))
 
 
 def _lock(booking) -> None:
     """Lock the booking's room, then the booking, and read both afresh."""
     lock_room(booking.room_id)
-    db.session.refresh(booking, with_for_update=is_postgresql() or None)
+    db.session.refresh(booking, with_for_update={"key_share": True} if is_postgresql() else None)
     db.session.expire(booking, ["occurrences"])
     db.session.execute(
         select(Occurrence).where(Occurrence.booking_id == booking.id).execution_options(populate_existing=True)
@@ -151,10 +156,14 @@ def _sqlstate(error) -> str | None:
     return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
 
 
-def _flush_or_conflict(room_id, intervals, booking_id, tz_name) -> None:
-    """Flush; an exclusion-constraint violation becomes a BookingConflict naming the dates."""
+@contextmanager
+def _exclusion_as_conflict(room_id, intervals, booking_id, tz_name):
+    """An exclusion-constraint violation (PostgreSQL, SQLSTATE 23P01) in the block becomes a BookingConflict.
+
+    Any flush in the block may hit it (an autoflush too), so the whole block is covered.
+    """
     try:
-        db.session.flush()
+        yield
     except IntegrityError as error:
         if _sqlstate(error) != EXCLUSION_VIOLATION:
             raise
@@ -352,27 +361,28 @@ def _approve_locked(booking, by, occurrence_ids, reason, now) -> Booking:
     if held:
         raise BookingConflict([intervals[i] for i in sorted(held)], tz_name)
 
-    for occurrence in to_approve:
-        occurrence.set_status(APPROVED)
-    passed = [o for o in selected if o.starts_at <= now]
-    others = [o for o in pending if o not in selected]
-    for occurrence in passed:
-        occurrence.set_status(REJECTED, PASSED)
-    for occurrence in others:
-        occurrence.set_status(REJECTED, reason or NOT_SELECTED)
-
-    losers = _reject_competing(booking, by, intervals)
-    booking.status = booking.status_from_dates()
-    booking.decided_by_id = getattr(by, "id", None)
-    booking.decided_at = utcnow()
-    _record(booking, by, "approved", occurrences=to_approve)
-    if passed:
-        _record(booking, by, "date_rejected", reason=PASSED, occurrences=passed)
-    if others:
-        _record(booking, by, "date_rejected", reason=reason or NOT_SELECTED, occurrences=others)
-    if booking.event is not None:
-        booking.event.touch()
-    _flush_or_conflict(booking.room_id, intervals, booking.id, tz_name)
+    with _exclusion_as_conflict(booking.room_id, intervals, booking.id, tz_name):
+        with db.session.no_autoflush:
+            for occurrence in to_approve:
+                occurrence.set_status(APPROVED)
+            passed = [o for o in selected if o.starts_at <= now]
+            others = [o for o in pending if o not in selected]
+            for occurrence in passed:
+                occurrence.set_status(REJECTED, PASSED)
+            for occurrence in others:
+                occurrence.set_status(REJECTED, reason or NOT_SELECTED)
+            losers = _reject_competing(booking, by, intervals)
+            booking.status = booking.status_from_dates()
+            booking.decided_by_id = getattr(by, "id", None)
+            booking.decided_at = utcnow()
+            _record(booking, by, "approved", occurrences=to_approve)
+            if passed:
+                _record(booking, by, "date_rejected", reason=PASSED, occurrences=passed)
+            if others:
+                _record(booking, by, "date_rejected", reason=reason or NOT_SELECTED, occurrences=others)
+            if booking.event is not None:
+                booking.event.touch()
+        db.session.flush()
     if not booking.is_centre_booking:
         notifications.approved(booking, to_approve, passed + others)
     for loser, dates in losers:
