@@ -8,6 +8,7 @@ each item says which language it actually holds.
 """
 
 from flask import jsonify, request, url_for
+from flask_babel import gettext as _
 
 import i18n
 from api import bp
@@ -95,7 +96,7 @@ def _count(name, default, minimum, maximum):
     if value == "":
         return default, None
     if not value.isdigit() or not minimum <= int(value) <= maximum:
-        return None, f"{minimum}..{maximum}"
+        return None, _("Please give a whole number from %(min)d to %(max)d.", min=minimum, max=maximum)
     return int(value), None
 
 
