@@ -130,3 +130,30 @@ def test_calendar_on_a_phone_and_the_embed(make_page, axe, season):
     expect(phone.locator("html")).to_have_attribute("dir", "rtl")
     expect(phone.locator(".event-title a")).to_have_count(3)
     axe(phone)
+
+
+def test_a_manager_creates_a_centre_event_and_residents_see_it(page, axe, season, make_user):
+    from datetime import timedelta
+
+    from centres.models import Centre
+    from timeutil import utcnow
+
+    make_user("manager", email="leitung@example.org", centres=[Centre.by_slug("nordstadt")])
+    page.goto("/en/login")
+    page.fill("#email", "leitung@example.org")
+    page.fill("#password", "correct horse battery")
+    page.locator("main form [type=submit]").click()
+    page.goto("/en/manage/centres/nordstadt/")
+    page.locator("a[href='/en/manage/centres/nordstadt/events/new']").click()
+    axe(page)
+    page.fill("#title-en", "Summer festival on the square")
+    page.fill("#day", (utcnow() + timedelta(days=9)).date().isoformat())
+    page.fill("#start_time", "14:00")
+    page.fill("#end_time", "18:00")
+    page.locator("#audiences-1").check()  # children
+    page.locator("main form [type=submit]").last.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Summer festival on the square")
+    expect(page.locator(".flash-success")).to_be_visible()
+    axe(page)
+    page.goto("/en/events/?audience=children")
+    expect(page.get_by_role("link", name="Summer festival on the square")).to_be_visible()
