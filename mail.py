@@ -1,13 +1,17 @@
 """E-mail: built with email.message, sent through SMTP after the database commit.
 
-``queue(message)`` puts a message in the outbox of the current database
-session; it is sent once that session commits and dropped if it rolls back,
-so nobody is told about a change that did not happen. Without MAIL_SERVER the
-message is written to ``app.logger`` instead.
+``queue(draft)`` puts a message (a ``Draft``, or a finished EmailMessage) in
+the outbox of the current database session; it is built and sent once that
+session commits and dropped if it rolls back, so nobody is told about a
+change that did not happen, and the transaction (with its locks) is not held
+while messages are assembled. Without MAIL_SERVER the message is written to
+``app.logger`` instead.
 """
 
+import logging
 import smtplib
 import ssl
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 
@@ -44,11 +48,27 @@ def build_message(to, subject, text, *, html=None, attachments=(), lang=None, se
     return message
 
 
+@dataclass
+class Draft:
+    """The parts of a message, rendered before the commit; assembled by ``build_message`` after it."""
+
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    attachments: tuple = ()
+    lang: str | None = None
+
+    def build(self) -> EmailMessage:
+        return build_message(self.to, self.subject, self.text, html=self.html, attachments=self.attachments,
+                             lang=self.lang)
+
+
 def address(name, email) -> str:
     return formataddr((name or "", email)) if name else email
 
 
-def queue(message: EmailMessage, session=None) -> None:
+def queue(message, session=None) -> None:
     """Send after the session commits (dropped on rollback)."""
     session = session or db.session()
     session.info.setdefault(OUTBOX, []).append(message)
@@ -59,7 +79,8 @@ def send(message: EmailMessage) -> bool:
     config = current_app.config
     server = config.get("MAIL_SERVER")
     if not server:
-        current_app.logger.info("E-mail (no MAIL_SERVER configured):\n%s", message.as_string())
+        if current_app.logger.isEnabledFor(logging.INFO):
+            current_app.logger.info("E-mail (no MAIL_SERVER configured):\n%s", message.as_string())
         return True
     port = int(config.get("MAIL_PORT") or 25)
     try:
@@ -85,7 +106,7 @@ def _send_outbox(session):
     if not outbox or not has_app_context():
         return
     for message in outbox:
-        send(message)
+        send(message.build() if isinstance(message, Draft) else message)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -7,12 +7,12 @@ Messages are queued with ``mail.queue`` and leave only when the change commits.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from icalendar import Calendar
+from icalendar import Calendar, Timezone
 from icalendar import Event as ICalEvent
 from werkzeug.routing import BuildError
 
@@ -128,9 +128,7 @@ def _facts(booking) -> list[tuple[str, str]]:
 def _send(to, name, notice, attachments=()):
     text = render_template("mail/notice.txt", notice=notice)
     html = render_template("mail/notice.html", notice=notice)
-    message = mail.build_message(mail.address(name, to), notice.subject, text, html=html,
-                                 attachments=attachments, lang=notice.lang)
-    mail.queue(message)
+    mail.queue(mail.Draft(mail.address(name, to), notice.subject, text, html, tuple(attachments), notice.lang))
 
 
 def _greeting(name) -> str:
@@ -141,7 +139,7 @@ def _greeting(name) -> str:
 
 
 def calendar_attachment(booking, occurrences, *, cancelled=False):
-    """An iCalendar file of the given dates (REQUEST-free PUBLISH, or CANCEL for cancelled dates)."""
+    """An iCalendar file of the given dates: PUBLISH for approved ones, CANCEL for cancelled ones."""
     centre, tz_name = booking.centre, booking.centre.timezone
     host = (current_app.config.get("SERVER_NAME") or "welcome-spaces").split(":")[0]
     calendar = Calendar()
@@ -163,7 +161,11 @@ def calendar_attachment(booking, occurrences, *, cancelled=False):
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         event.add("sequence", len(booking.changes))
         calendar.add_component(event)
-    calendar.add_missing_timezones()
+    if occurrences:
+        # The zone's rules for the years of these dates only (the whole 1970-2038 span is slow to build).
+        first, last = min(o.starts_at for o in occurrences), max(o.ends_at for o in occurrences)
+        calendar.add_component(Timezone.from_tzid(
+            tz_name, first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 2, 1, 1)))
     method = "CANCEL" if cancelled else "PUBLISH"
     return (f"booking-{booking.id}.ics", calendar.to_ical(), "text/calendar", {"method": method, "charset": "utf-8"})
 
@@ -195,6 +197,7 @@ def new_request(booking) -> None:
 
 def approved(booking, approved_dates, not_approved) -> None:
     tz_name = booking.centre.timezone
+    ics = calendar_attachment(booking, approved_dates)  # the same file for every recipient
     for email, name, lang in association_recipients(booking):
         with force_locale(lang):
             notice = Notice(lang, _direction(lang), _("Approved: %(title)s", title=booking.title), _greeting(name))
@@ -210,7 +213,7 @@ def approved(booking, approved_dates, not_approved) -> None:
             notice.paragraphs.append(_("The attached calendar file adds the dates to your calendar."))
             notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the booking")
-            _send(email, name, notice, [calendar_attachment(booking, approved_dates)])
+            _send(email, name, notice, [ics])
 
 
 def rejected(booking, dates, reason) -> None:
@@ -255,6 +258,7 @@ def competing_rejected(booking, dates) -> None:
 def cancelled(booking, dates, reason, had_approved) -> None:
     """To the association: the centre cancelled dates."""
     tz_name = booking.centre.timezone
+    ics = calendar_attachment(booking, had_approved, cancelled=True) if had_approved else None
     for email, name, lang in association_recipients(booking):
         with force_locale(lang):
             notice = Notice(lang, _direction(lang), _("Cancelled: %(title)s", title=booking.title), _greeting(name))
@@ -266,8 +270,7 @@ def cancelled(booking, dates, reason, had_approved) -> None:
             _date_lines(notice, dates, tz_name)
             notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the booking")
-            attachments = [calendar_attachment(booking, had_approved, cancelled=True)] if had_approved else []
-            _send(email, name, notice, attachments)
+            _send(email, name, notice, [ics] if ics else [])
 
 
 def ngettext_dates(count) -> str:
