@@ -302,3 +302,72 @@ def test_any_booking_body_is_answered_without_a_server_error(app, client, bookin
             assert data["error"]["message"] and count_bookings() == before
 
     check()
+
+
+# --- the OpenAPI document -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def openapi(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    return response.get_json()
+
+
+def test_openapi_document_is_valid_3_1(openapi):
+    from openapi_spec_validator import validate
+
+    assert openapi["openapi"].startswith("3.1")
+    validate(openapi)
+
+
+def test_openapi_describes_the_contract(openapi, app):
+    paths = openapi["paths"]
+    expected = {
+        "/centres": {"get"}, "/centres/{slug}": {"get"}, "/me": {"get"},
+        "/bookings": {"post"}, "/bookings/{booking_id}": {"get"}, "/bookings/{booking_id}/approve": {"post"},
+        "/bookings/{booking_id}/reject": {"post"}, "/bookings/{booking_id}/cancel": {"post"},
+        "/rooms/{room_id}/availability": {"get"},
+    }
+    for path, methods in expected.items():
+        assert methods <= set(paths[path]), path
+    assert set(paths["/bookings"]["post"]["responses"]) >= {"201", "401", "403", "409", "422"}
+    # every documented path is served, with the documented methods
+    import re
+
+    rules = {}
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/"):
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule[len("/api/v1"):])
+            rules.setdefault(path, set()).update(m.lower() for m in rule.methods)
+    for path, item in paths.items():
+        assert path in rules, f"documented but not served: {path}"
+        assert set(item) - {"parameters"} <= rules[path], path
+
+
+def schema_validator(openapi, name):
+    from openapi_schema_validator import OAS31Validator
+
+    return OAS31Validator({"$ref": f"#/components/schemas/{name}", "components": openapi["components"]})
+
+
+def test_responses_match_the_documented_schemas(client, booking_world, token_for, openapi):
+    headers = token_for(booking_world.member)
+    created = client.post("/api/v1/bookings", headers=headers, json=api_body(
+        booking_world, recurrence={"freq": "weekly", "count": 2}, event={"title": {"de": "Kurs"}, "audience": ["youth"]}))
+    schema_validator(openapi, "Booking").validate(created.get_json())
+    conflict = client.post(f"/api/v1/bookings/{created.get_json()['id']}/approve", headers=headers)
+    schema_validator(openapi, "Error").validate(conflict.get_json())
+    invalid = client.post("/api/v1/bookings", headers=headers, json={"room_id": "x"})
+    schema_validator(openapi, "Error").validate(invalid.get_json())
+    availability = client.get(f"/api/v1/rooms/{booking_world.room.id}/availability")
+    schema_validator(openapi, "Availability").validate(availability.get_json())
+    centre = client.get("/api/v1/centres/nordstadt")
+    schema_validator(openapi, "CentreWithRooms").validate(centre.get_json())
+    me = client.get("/api/v1/me", headers=headers)
+    schema_validator(openapi, "Me").validate(me.get_json())
+
+
+def test_openapi_server_url_follows_the_request(client):
+    document = client.get("/api/v1/openapi.json", base_url="https://example.org").get_json()
+    assert document["servers"] == [{"url": "https://example.org/api/v1"}]
