@@ -41,6 +41,7 @@ def create_app(test_config=None):
     from centres import bp as centres_bp
     from errors import bp as errors_bp
     from events import bp as events_bp
+    from feeds import bp as feeds_bp
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(accounts_bp)
@@ -48,6 +49,7 @@ def create_app(test_config=None):
     app.register_blueprint(bookings_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(feeds_bp)
     csrf.exempt(api_bp)
 
     # Requests: language prefix, security headers, template helpers.

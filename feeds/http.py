@@ -1,0 +1,86 @@
+"""Answering a feed request: headers, conditional requests, compression.
+
+* ``text/calendar; charset=utf-8``, whatever the request's Accept header
+  says (Google's fetcher sends none).
+* A strong ETag, the SHA-256 of the body (``"<hash>"``; the gzip-coded body,
+  other bytes, is ``"<hash>-gz"``), and Last-Modified, the data's latest
+  change. If-None-Match is answered 304 when one of its tags names the
+  current body in either coding; only without If-None-Match is
+  If-Modified-Since looked at, and 304 then means "not changed since" (a date
+  in the future is ignored, RFC 9110).
+* gzip when Accept-Encoding allows it (``Vary: Accept-Encoding``).
+* Public feeds may be kept by shared caches (``public, max-age``); private
+  ones never (``private, no-store``), their address is not sent on as a
+  referrer and not indexed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Response, current_app, request
+
+from feeds.cache import Payload
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+DEFAULT_MAX_AGE = 900  # 15 minutes: shared caches absorb a poster's worth of subscribers; changes still arrive soon
+
+
+def public_cache_control() -> str:
+    max_age = int(current_app.config.get("FEEDS_MAX_AGE", DEFAULT_MAX_AGE))
+    return f"public, max-age={max_age}, stale-if-error=86400"
+
+
+def accepts_gzip() -> bool:
+    return request.accept_encodings.quality("gzip") > 0
+
+
+def etag_of(payload: Payload, gzipped: bool) -> str:
+    return payload.etag + ("-gz" if gzipped else "")
+
+
+def is_not_modified(payload: Payload) -> bool:
+    if "If-None-Match" in request.headers:
+        tags = request.if_none_match
+        return tags.contains_weak(payload.etag) or tags.contains_weak(payload.etag + "-gz")
+    since = request.if_modified_since
+    if since is None:
+        return False
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    if since > datetime.now(UTC):
+        return False
+    return payload.last_modified <= since
+
+
+def feed_response(payload: Payload, *, private: bool = False, filename: str = "events.ics",
+                  attachment: bool = False) -> Response:
+    gzipped = accepts_gzip()
+    headers = {
+        "ETag": f'"{etag_of(payload, gzipped)}"',
+        "Last-Modified": _http_date(payload.last_modified),
+        "Cache-Control": "private, no-store" if private else public_cache_control(),
+        "Vary": "Accept-Encoding",
+    }
+    if private:
+        headers["Referrer-Policy"] = "no-referrer"
+        headers["X-Robots-Tag"] = "noindex, nofollow"
+    else:
+        headers["Access-Control-Allow-Origin"] = "*"  # calendar widgets on partners' pages may read it
+    if is_not_modified(payload):
+        response = Response(status=304, headers=headers)
+        response.headers.pop("Content-Type", None)
+        return response
+    body = payload.gzipped if gzipped else payload.body
+    response = Response(body, status=200, headers=headers, content_type=CONTENT_TYPE)
+    if gzipped:
+        response.headers["Content-Encoding"] = "gzip"
+    disposition = "attachment" if attachment else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+def _http_date(value: datetime) -> str:
+    from werkzeug.http import http_date
+
+    return http_date(value)

@@ -1,0 +1,123 @@
+"""Feed addresses, the poster page, and creating and revoking private feed addresses.
+
+Public:  /<lang>/events.ics (the calendar's filters), /<lang>/centres/<slug>/events.ics,
+         /<lang>/events/<id>/event.ics (one event, "Add to calendar"),
+         /<lang>/centres/<slug>/poster (a printable poster with the QR code).
+Private: /feeds/<token>.ics — an association's or a manager's bookings.
+"""
+
+import re
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from accounts.models import Association
+from centres.models import Centre
+from events.queries import EventFilters, public_event
+from extensions import db
+from feeds import bp, build
+from feeds.forms import FeedTokenForm, RevokeFeedForm
+from feeds.http import feed_response
+from feeds.links import centre_links
+from feeds.models import ASSOCIATION, CENTRES, FeedToken, can_create_association_feed, can_create_centres_feed
+from i18n import current_language
+
+ID = "int(max=2147483647)"
+
+
+def load_centre(slug) -> Centre:
+    centre = db.session.scalar(select(Centre).where(Centre.slug == slug))
+    if centre is None:
+        abort(404)
+    return centre
+
+
+@bp.route("/<lang:lang>/events.ics", methods=["GET"])
+def events_feed():
+    """Every public event, with the calendar page's filters; filters it cannot read are left out (as there)."""
+    return feed_response(build.public_feed(current_language(), EventFilters.from_args(request.args)))
+
+
+@bp.route("/<lang:lang>/centres/<slug>/events.ics", methods=["GET"])
+def centre_feed(slug):
+    """One centre's public events (the calendar's other filters apply too)."""
+    payload = build.public_feed(current_language(), EventFilters.from_args(request.args), slug)
+    if payload is None:
+        abort(404)
+    return feed_response(payload, filename=re.sub(r"[^A-Za-z0-9_-]", "", slug)[:60] + ".ics")
+
+
+@bp.route(f"/<lang:lang>/events/<{ID}:event_id>/event.ics", methods=["GET"])
+def event_file(event_id):
+    """One public event's dates as a file to open in a calendar ("Add to calendar")."""
+    event = public_event(event_id)
+    if event is None:
+        abort(404)
+    return feed_response(build.event_file(event, current_language()), filename=f"event-{event.id}.ics", attachment=True)
+
+
+@bp.route("/feeds/<token>.ics", methods=["GET"])
+def private(token):
+    found = FeedToken.find(token)
+    if found is None:
+        abort(404)
+    return feed_response(build.private_feed(found), private=True, filename="bookings.ics")
+
+
+@bp.route("/<lang:lang>/centres/<slug>/poster", methods=["GET"])
+def poster(slug):
+    centre = load_centre(slug)
+    return render_template("feeds/poster.html", centre=centre, feed=centre_links(centre))
+
+
+# --- private feed addresses ------------------------------------------------------------------------
+
+
+@bp.route("/<lang:lang>/account/feeds", methods=["POST"])
+@login_required
+def create_token():
+    form = FeedTokenForm(user=current_user)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(_back())
+    scope, association = form.chosen()
+    if scope == ASSOCIATION and not can_create_association_feed(current_user, association):
+        abort(403)
+    if scope == CENTRES and not can_create_centres_feed(current_user):
+        abort(403)
+    FeedToken.issue(current_user, scope, association=association, language=form.language.data,
+                    name=form.name.data or "")
+    db.session.commit()
+    flash(_("Your private calendar address is ready. Keep it to yourself: whoever has it sees your bookings."),
+          "success")
+    return redirect(_back())
+
+
+@bp.route(f"/<lang:lang>/account/feeds/<{ID}:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id):
+    token = db.session.get(FeedToken, token_id)
+    if token is None or not token.can_revoke(current_user):
+        abort(404)
+    form = RevokeFeedForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token.revoke()
+    db.session.commit()
+    flash(_("The calendar address is revoked. Calendars subscribed to it no longer get your bookings."), "success")
+    return redirect(_back())
+
+
+def _back() -> str:
+    """Back to the page the form was on: the account page or the bookings dashboard."""
+    if request.form.get("back") == "dashboard":
+        return url_for("bookings.dashboard") + "#private-feeds"
+    return url_for("accounts.account") + "#private-feeds"
+
+
+def association_choices(user) -> list[Association]:
+    return [a for a in user.associations if can_create_association_feed(user, a)]
