@@ -4,12 +4,41 @@ The permission matrix runs every action as every role. Forbidden attempts must
 change nothing; bad input gets a message, status 400 and changes nothing.
 """
 
+import functools
 from datetime import date, time
 
 import pytest
 from sqlalchemy import select
 
 # --- fixtures ----------------------------------------------------------------
+
+
+@functools.cache
+def password_hash():
+    """One real scrypt hash of the test password, computed once: hashing is the slow part of each test's setup."""
+    from conftest import PASSWORD
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(PASSWORD, method="scrypt")
+
+
+@pytest.fixture
+def make_user(db):
+    """Like conftest's make_user, with the password hash computed once per run."""
+    from accounts.models import User
+
+    counter = iter(range(1, 10_000))
+
+    def make(role="member", email=None, centres=(), name=None, **fields):
+        n = next(counter)
+        user = User(email=email or f"{role}{n}@example.org", role=role, name=name or f"{role} {n}", **fields)
+        user.password_hash = password_hash()
+        user.managed_centres = list(centres)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
 
 
 @pytest.fixture
