@@ -1,5 +1,7 @@
 """A small city for the room search tests (issue 7), and helpers.
 
+Import the fixture as ``from search_support import city_fixture`` (it is named ``city``).
+
 Three centres in three districts, six rooms (one not bookable), two
 associations, a manager. Dates are computed from today: ``tuesday`` is the
 first Tuesday at least 14 days ahead, the weekly pattern runs 6 Tuesdays.
@@ -43,8 +45,8 @@ class City:
         return [self.hall, self.kitchen, self.dance, self.seminar, self.workshop, self.store]
 
 
-@pytest.fixture
-def city(db, make_centre, make_room, make_association, make_user):
+@pytest.fixture(name="city")
+def city_fixture(db, make_centre, make_room, make_association, make_user):
     from events.models import ensure_categories
 
     ensure_categories()
@@ -151,5 +153,5 @@ def search_args(city, start="18:00", end="20:00", weekly=True, **extra) -> dict:
     return args
 
 
-__all__ = ["WEEKS", "City", "at", "city", "count_queries", "hold", "names", "once_query", "run_search",
+__all__ = ["WEEKS", "City", "at", "city_fixture", "count_queries", "hold", "names", "once_query", "run_search",
            "search_args", "weekly_query"]

@@ -11,7 +11,7 @@ import pytest
 from booking_support import next_weekday
 from search_support import (  # noqa: F401
     WEEKS,
-    city,
+    city_fixture,
     count_queries,
     hold,
     names,

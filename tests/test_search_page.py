@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from booking_support import login, text_of
-from search_support import WEEKS, city, hold, search_args  # noqa: F401
+from search_support import WEEKS, city_fixture, hold, search_args  # noqa: F401
 
 from bookings.models import Booking
 from extensions import db
@@ -25,23 +25,18 @@ def result_links(response) -> dict[str, str]:
 
 
 def input_value(html, name):
-    match = re.search(r"<input[^>]*\bname=\"%s\"[^>]*>" % re.escape(name), html)
+    match = re.search(r"<input[^>]*\bname=\"" + re.escape(name) + r"\"[^>]*>", html)
     assert match, name
     value = re.search(r"value=\"([^\"]*)\"", match.group(0))
     return unescape(value.group(1)) if value else None
 
 
 def checked(html, name, value):
-    for tag in re.findall(r"<input[^>]*\bname=\"%s\"[^>]*>" % re.escape(name), html):
+    for tag in re.findall(r"<input[^>]*\bname=\"" + re.escape(name) + r"\"[^>]*>", html):
         if f'value="{value}"' in tag:
             return "checked" in tag
     raise AssertionError((name, value))
 
-
-def selected(html, name):
-    select = re.search(r"<select[^>]*\bname=\"%s\".*?</select>" % re.escape(name), html, re.S).group(0)
-    return re.search(r"<option[^>]*selected[^>]*value=\"([^\"]*)\"|<option[^>]*value=\"([^\"]*)\"[^>]*selected",
-                     select).group(0)
 
 
 def test_the_page_opens_for_everyone_without_results(client, city):
