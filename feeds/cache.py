@@ -30,8 +30,8 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
@@ -232,14 +232,31 @@ class FeedCache:
     def get_or_build(self, key: str, version: str, generation: tuple, build) -> Payload:
         """The feed of this data version: stored, or built now. ``generation`` was read before the version."""
         payload = self._memory_get(key, version)
-        if payload is None:
-            payload = self._redis_get(key, version)
-            if payload is None:
-                payload = build()
-                self._redis_put(key, version, payload)
-            self._memory_put(key, version, payload, generation)
-        else:
+        if payload is not None:
             self.checked(key, generation)
+            return payload
+        payload = self._redis_get(key, version)
+        if payload is None:
+            payload = self._after_previous(key, build())
+            self._redis_put(key, version, payload)
+        self._memory_put(key, version, payload, generation)
+        return payload
+
+    def _after_previous(self, key: str, payload: Payload) -> Payload:
+        """Last-Modified only ever grows for a feed: new content changed within the second of the old one's
+        Last-Modified gets the next second (so If-Modified-Since cannot take it for the old content)."""
+        with self._lock:
+            entry = self._entries.get(key)
+        previous = entry.payload.last_modified if entry is not None else None
+        if previous is None:
+            stored = self._redis_call(lambda r: r.hget(REDIS_PREFIX + key, "last_modified"))
+            try:
+                previous = datetime.fromisoformat(stored.decode()) if stored else None
+            except ValueError:
+                previous = None
+        if previous is not None and payload.last_modified <= previous and (entry is None or entry.payload.etag
+                                                                            != payload.etag):
+            return replace(payload, last_modified=previous + timedelta(seconds=1))
         return payload
 
 

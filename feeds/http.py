@@ -12,13 +12,16 @@
 * Public feeds may be kept by shared caches (``public, max-age``); private
   ones never (``private, no-store``), their address is not sent on as a
   referrer and not indexed.
+* No cookie: calendar clients keep none, and a Set-Cookie (the remembered
+  language of i18n.remember_language) would stop shared caches from storing
+  the answer.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 
 from feeds.cache import Payload
 
@@ -44,7 +47,7 @@ def is_not_modified(payload: Payload) -> bool:
         tags = request.if_none_match
         return tags.contains_weak(payload.etag) or tags.contains_weak(payload.etag + "-gz")
     since = request.if_modified_since
-    if since is None:
+    if since is None or not has_last_modified(payload):
         return False
     if since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
@@ -53,15 +56,22 @@ def is_not_modified(payload: Payload) -> bool:
     return payload.last_modified <= since
 
 
+def has_last_modified(payload: Payload) -> bool:
+    """A Last-Modified later than now (content changed twice within one second) is not sent (RFC 9110, 8.8.2)."""
+    return payload.last_modified <= datetime.now(UTC)
+
+
 def feed_response(payload: Payload, *, private: bool = False, filename: str = "events.ics",
                   attachment: bool = False) -> Response:
+    g.pop("lang", None)  # the language stays in the URL; no "lang" cookie on a feed
     gzipped = accepts_gzip()
     headers = {
         "ETag": f'"{etag_of(payload, gzipped)}"',
-        "Last-Modified": _http_date(payload.last_modified),
         "Cache-Control": "private, no-store" if private else public_cache_control(),
         "Vary": "Accept-Encoding",
     }
+    if has_last_modified(payload):
+        headers["Last-Modified"] = _http_date(payload.last_modified)
     if private:
         headers["Referrer-Policy"] = "no-referrer"
         headers["X-Robots-Tag"] = "noindex, nofollow"

@@ -64,7 +64,7 @@ class FeedLinks:
     def qr(self, scale: int = 4) -> Markup:
         return qr_svg(self.webcal, _("QR code of the calendar address"), scale)
 
-    def google_qr(self, scale: int = 3) -> Markup:
+    def google_qr(self, scale: int = 4) -> Markup:
         return qr_svg(self.google, _("QR code for Google Calendar"), scale)
 
 

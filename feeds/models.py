@@ -114,7 +114,7 @@ class FeedToken(db.Model):
         if not self.is_active or user is None or not user.is_active:
             return False
         if self.scope == ASSOCIATION:
-            return self.association is not None and (user.is_admin or user.is_member_of(self.association))
+            return user.is_member_of(self.association)
         return user.is_manager
 
     def centres(self) -> list:
@@ -141,8 +141,8 @@ class FeedToken(db.Model):
 
 
 def can_create_association_feed(user, association) -> bool:
-    return bool(user and user.is_authenticated and association is not None
-                and (user.is_admin or user.is_member_of(association)))
+    """Members of the association (an admin who is not a member has the centres feed instead)."""
+    return bool(user and user.is_authenticated and association is not None and user.is_member_of(association))
 
 
 def can_create_centres_feed(user) -> bool:

@@ -78,23 +78,39 @@ def poster(slug):
 @bp.route("/<lang:lang>/account/feeds", methods=["POST"])
 @login_required
 def create_token():
+    """A new private feed address for one of the user's associations, or for the centres a manager manages."""
     form = FeedTokenForm(user=current_user)
+    scope, association = asked_for(form.feed.data)
+    if scope == ASSOCIATION and not can_create_association_feed(current_user, association):
+        abort(403)
+    if scope == CENTRES and not can_create_centres_feed(current_user):
+        abort(403)
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
                 flash(str(error), "error")
         return redirect(_back())
-    scope, association = form.chosen()
-    if scope == ASSOCIATION and not can_create_association_feed(current_user, association):
-        abort(403)
-    if scope == CENTRES and not can_create_centres_feed(current_user):
-        abort(403)
     FeedToken.issue(current_user, scope, association=association, language=form.language.data,
                     name=form.name.data or "")
     db.session.commit()
     flash(_("Your private calendar address is ready. Keep it to yourself: whoever has it sees your bookings."),
           "success")
     return redirect(_back())
+
+
+def asked_for(value) -> tuple[str | None, Association | None]:
+    """(scope, association) a submitted choice names; an association that does not exist is a 404."""
+    value = value or ""
+    if value == CENTRES:
+        return CENTRES, None
+    prefix = f"{ASSOCIATION}-"
+    number = value[len(prefix):]
+    if value.startswith(prefix) and number.isdigit() and len(number) <= 10:
+        association = db.session.get(Association, int(number)) if int(number) <= 2147483647 else None
+        if association is None:
+            abort(404)
+        return ASSOCIATION, association
+    return None, None
 
 
 @bp.route(f"/<lang:lang>/account/feeds/<{ID}:token_id>/revoke", methods=["POST"])
@@ -114,10 +130,6 @@ def revoke_token(token_id):
 
 def _back() -> str:
     """Back to the page the form was on: the account page or the bookings dashboard."""
-    if request.form.get("back") == "dashboard":
+    if "dashboard" in (request.form.get("back"), request.form.get("feed-back")):
         return url_for("bookings.dashboard") + "#private-feeds"
     return url_for("accounts.account") + "#private-feeds"
-
-
-def association_choices(user) -> list[Association]:
-    return [a for a in user.associations if can_create_association_feed(user, a)]

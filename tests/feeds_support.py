@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import icalendar
+import pytest
 import recurring_ical_events
 
 from bookings.models import Booking, Occurrence
@@ -47,6 +48,15 @@ def utc_iso(value: datetime) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.fixture(autouse=True)
+def empty_feed_cache(app):
+    """Each test starts with no feed kept from another test (import this fixture into the test module)."""
+    from feeds.cache import feed_cache
+
+    feed_cache().clear()
+    yield
 
 
 def unfold(body: bytes) -> str:

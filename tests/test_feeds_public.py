@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from feeds.content import window
-from tests.feeds_support import (
+from tests.feeds_support import (  # noqa: F401 (empty_feed_cache: autouse fixture)
+    empty_feed_cache,
     Seen,
     check_feed,
     expand_both,
