@@ -12,8 +12,10 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
+from email import policy
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid
+from email.utils import formatdate, make_msgid
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
@@ -65,7 +67,11 @@ class Draft:
 
 
 def address(name, email) -> str:
-    return formataddr((name or "", email)) if name else email
+    """'Name <email>' (the name encoded as needed); the bare address when it cannot be written so."""
+    try:
+        return str(Address(display_name=name or "", addr_spec=email))
+    except (ValueError, IndexError):  # e.g. a non-ASCII local part (SMTPUTF8)
+        return email
 
 
 def queue(message, session=None) -> None:
@@ -80,7 +86,8 @@ def send(message: EmailMessage) -> bool:
     server = config.get("MAIL_SERVER")
     if not server:
         if current_app.logger.isEnabledFor(logging.INFO):
-            current_app.logger.info("E-mail (no MAIL_SERVER configured):\n%s", message.as_string())
+            text = message.as_bytes(policy=policy.SMTPUTF8).decode("utf-8", "replace")
+            current_app.logger.info("E-mail (no MAIL_SERVER configured):\n%s", text)
         return True
     port = int(config.get("MAIL_PORT") or 25)
     try:
@@ -95,7 +102,7 @@ def send(message: EmailMessage) -> bool:
                 smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
             smtp.send_message(message)
         return True
-    except (OSError, smtplib.SMTPException):
+    except (OSError, smtplib.SMTPException, UnicodeError, ValueError):
         current_app.logger.exception("Could not send the e-mail %r to %s", message["Subject"], message["To"])
         return False
 
@@ -106,7 +113,10 @@ def _send_outbox(session):
     if not outbox or not has_app_context():
         return
     for message in outbox:
-        send(message.build() if isinstance(message, Draft) else message)
+        try:
+            send(message.build() if isinstance(message, Draft) else message)
+        except Exception:  # a mail that cannot be built must not look like a failed booking
+            current_app.logger.exception("Could not build the e-mail to %s", getattr(message, "to", "?"))
 
 
 @event.listens_for(Session, "after_rollback")

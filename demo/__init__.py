@@ -243,7 +243,12 @@ def load_demo() -> str:
         db.session.add(user)
         counts["users"] += 1
     db.session.commit()
+    from demo.season import load_season
+
+    season = load_season() or {"bookings": 0, "events": 0}
     return (
-        "Demo data loaded: {centres} centres, {rooms} rooms, {associations} associations, {users} users "
-        "(password for every demo user: {pw}).".format(pw=DEMO_PASSWORD, **counts)
+        "Demo data loaded: {centres} centres, {rooms} rooms, {associations} associations, {users} users, "
+        "{bookings} bookings with {events} events "
+        "(password for every demo user: {pw}).".format(pw=DEMO_PASSWORD, bookings=season["bookings"],
+                                                       events=season["events"], **counts)
     )

@@ -233,3 +233,22 @@ def test_an_unreachable_mail_server_does_not_undo_the_booking(app, booking_world
         app.config.update(MAIL_SERVER=None, MAIL_PORT=25)
     assert booking.id and booking.status == "pending"
     assert any("Could not send" in r.getMessage() for r in caplog.records)
+
+
+def test_an_address_with_non_ascii_characters_does_not_break_anything(inbox, booking_world, caplog):
+    """Internationalised addresses (müller@…) go out with SMTPUTF8; names with commas and umlauts are quoted."""
+    booking_world.association.email = "müller@example.org"
+    booking_world.member.name = "Anna Müller, Vorstand"
+    db.session.commit()
+    booking = request(booking_world)
+    inbox.wait(1)
+    inbox.messages.clear()
+    with caplog.at_level(logging.ERROR):
+        approve(booking_world, booking)
+    inbox.wait(2)
+    member, = inbox.to("member@example.org")
+    assert member["To"].addresses[0].display_name == "Anna Müller, Vorstand"
+    assert inbox.to("müller@example.org")[0].envelope_to == ["müller@example.org"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    db.session.refresh(booking)
+    assert booking.status == "approved"
