@@ -164,7 +164,8 @@ class Occurrence(db.Model):
     """One date of a booking. room_id is copied from the booking for the indexed conflict check."""
 
     __table_args__ = (
-        Index("ix_occurrence_room_time", "room_id", "starts_at", "ends_at"),
+        Index("ix_occurrence_room_time", "room_id", "starts_at", "ends_at"),  # the conflict check, per room
+        Index("ix_occurrence_starts_at", "starts_at"),  # time ranges across rooms: calendar, API, feeds
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
     )
 

@@ -166,7 +166,7 @@ def check_slots(
         closures = closures_for(centre, room)
     problems = []
     for slot in slots:
-        label = describe_slot(slot.start, slot.end, tz_name)
+        label = _SlotLabel(slot, tz_name)  # formatted only for a message: most dates break no rule
         if not getattr(slot, "exists", True):
             problems.append(violation("start", _(
                 "%(date)s: this time does not exist on that day because the clocks change.", date=label)))
@@ -213,6 +213,20 @@ def check_slots(
                 message = _("%(message)s (%(reason)s)", message=message, reason=reason)
             problems.append(violation("start", message))
     return problems
+
+
+class _SlotLabel:
+    """A date's label, formatted (once) when a message needs it."""
+
+    __slots__ = ("slot", "tz_name", "text")
+
+    def __init__(self, slot, tz_name):
+        self.slot, self.tz_name, self.text = slot, tz_name, None
+
+    def __str__(self) -> str:
+        if self.text is None:
+            self.text = describe_slot(self.slot.start, self.slot.end, self.tz_name)
+        return self.text
 
 
 def closures_for(centre, room):

@@ -1,5 +1,6 @@
 """A realistic demo city. For local use and screenshots; never for production."""
 
+import unicodedata
 from datetime import date, time, timedelta
 
 from sqlalchemy import select
@@ -180,6 +181,15 @@ USERS = [
 ]
 
 
+def ascii_slug(name: str) -> str:
+    """'Türkisch-Deutscher Elternverein' -> 'tuerkischdeutscherel': e-mail addresses and URLs stay ASCII."""
+    text = name.lower()
+    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(umlaut, plain)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in text if ch.isalnum())[:20]
+
+
 def load_demo() -> str:
     """Add the demo city; existing records with the same keys are left alone."""
     counts = {"centres": 0, "rooms": 0, "associations": 0, "users": 0}
@@ -219,7 +229,7 @@ def load_demo() -> str:
     for name, kind, languages, verified, description in ASSOCIATIONS:
         if db.session.scalar(select(Association).where(Association.name == name)) is not None:
             continue
-        slug = "".join(ch for ch in name.lower() if ch.isalnum())[:20]
+        slug = ascii_slug(name)
         association = Association(
             name=name, kind=kind, languages=languages, description=description,
             contact_person="Demo Kontakt", email=f"{slug}@example.org", phone="+49 511 111111",

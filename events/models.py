@@ -8,7 +8,8 @@ booking; only approved occurrences are public (``Event.public_occurrences``).
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, select
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, cast, column, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -81,6 +82,12 @@ def ensure_categories() -> int:
 
 
 class Event(db.Model):
+    # PostgreSQL: GIN indexes for the calendar's audience and language filters (jsonb containment).
+    __table_args__ = (
+        Index("ix_event_audiences_gin", cast(column("audiences"), JSONB), postgresql_using="gin").ddl_if(dialect="postgresql"),
+        Index("ix_event_languages_gin", cast(column("languages"), JSONB), postgresql_using="gin").ddl_if(dialect="postgresql"),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id", ondelete="CASCADE"), unique=True)
     centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id", ondelete="CASCADE"), index=True)
@@ -120,6 +127,15 @@ class Event(db.Model):
     def display_description(self, lang=None) -> str:
         default = self.centre.default_language if self.centre else None
         return pick_text(self.description, lang, default)[0]
+
+    def can_edit(self, user) -> bool:
+        """The centre's managers (and admins) and the members of the event's association."""
+        if not user or not getattr(user, "is_authenticated", False):
+            return False
+        if user.manages(self.centre):
+            return True
+        booking = self.booking
+        return booking is not None and booking.association is not None and user.is_member_of(booking.association)
 
     @property
     def is_public(self) -> bool:
