@@ -219,8 +219,8 @@ def test_warm_request_runs_no_query(client, feed, db):
 def test_feed_is_rebuilt_after_the_recheck_interval_without_a_commit(client, feed, app):
     app.config["FEEDS_RECHECK_SECONDS"] = 0
     try:
-        from tests.eventdata import QueryCounter
         from extensions import db
+        from tests.eventdata import QueryCounter
 
         client.get(URL)
         with QueryCounter(db.engine) as counter:

@@ -12,9 +12,9 @@ import pytest
 
 from feeds.content import window
 from tests.feeds_support import (  # noqa: F401 (empty_feed_cache: autouse fixture)
-    empty_feed_cache,
     Seen,
     check_feed,
+    empty_feed_cache,
     expand_both,
     expand_node,
     local_day,
