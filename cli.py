@@ -69,7 +69,7 @@ def create_user(email, role, centres, associations, password, name):
 
     email = normalise_email(email)
     try:
-        validate_email(email, check_deliverability=False)
+        validate_email(email, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as error:
         raise click.BadParameter(f"{email!r} is not an e-mail address ({error})", param_hint="EMAIL") from None
     if centres and role != "manager":

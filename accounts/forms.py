@@ -24,6 +24,8 @@ KIND_LABELS = {
 assert set(KIND_LABELS) == set(ASSOCIATION_KINDS)
 
 MIN_PASSWORD = 10
+# Mail headers need an ASCII mailbox name (before the @); the domain may be international (stored as IDNA).
+ASCII_EMAIL = _l("Please enter an e-mail address such as name@example.org.")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -95,7 +97,10 @@ class AssociationForm(Form):
         _l("Kind"), choices=[SelectChoice(k, label) for k, label in KIND_LABELS.items()], validators=[DataRequired()]
     )
     contact_person = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(), Email(allow_smtputf8=False, message=ASCII_EMAIL), Length(max=254)],
+    )
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
     website = StringField(
         _l("Website"),
@@ -128,7 +133,8 @@ class AssociationForm(Form):
 
 class RegisterAssociationForm(AssociationForm):
     account_email = EmailField(
-        _l("Your e-mail address (for signing in)"), validators=[DataRequired(), Email(), Length(max=254)]
+        _l("Your e-mail address (for signing in)"),
+        validators=[DataRequired(), Email(allow_smtputf8=False, message=ASCII_EMAIL), Length(max=254)],
     )
     account_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(

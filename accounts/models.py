@@ -124,7 +124,15 @@ class User(UserMixin, db.Model):
 
 
 def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
+    """Lower case, no spaces, an international domain in its ASCII (IDNA) form: one spelling per address."""
+    email = (email or "").strip().lower()
+    local, at, domain = email.rpartition("@")
+    if at and domain and not domain.isascii():
+        try:
+            email = f"{local}@{domain.encode('idna').decode('ascii')}"
+        except UnicodeError:
+            pass
+    return email
 
 
 @lru_cache(maxsize=1)

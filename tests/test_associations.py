@@ -103,7 +103,7 @@ def test_signed_in_member_registers_another_association(client, auth, db, make_u
         ({"name": "x" * 201}, "Field cannot be longer than 200 characters."),
         ({"kind": "secret_society"}, "Not a valid choice."),
         ({"contact_person": ""}, "This field is required."),
-        ({"email": "not an address"}, "Invalid email address."),
+        ({"email": "not an address"}, "Please enter an e-mail address such as name@example.org."),
         ({"website": "bruecke"}, "Please enter a web address such as https://example.org."),
         (
             {"website": "javascript://example.org/%0Aalert(1)"},
@@ -112,7 +112,7 @@ def test_signed_in_member_registers_another_association(client, auth, db, make_u
         ({"languages": ["de", "klingon"]}, "is not a valid choice."),
         ({"description-de": "x" * 4001}, "Please use at most 4000 characters."),
         ({"account_email": ""}, "This field is required."),
-        ({"account_email": "layla"}, "Invalid email address."),
+        ({"account_email": "layla"}, "Please enter an e-mail address such as name@example.org."),
         ({"account_name": ""}, "This field is required."),
         ({"password": "short", "confirm": "short"}, "Field must be between 10 and 200 characters long."),
         ({"confirm": "something else entirely"}, "The two passwords differ."),
@@ -129,6 +129,30 @@ def test_registration_bad_input_changes_nothing(client, db, changes, message):
     assert count(db, Association) == 0
     assert count(db, User) == 0
     assert client.get("/en/account/").status_code == 302  # not signed in
+
+
+def test_e_mail_addresses_are_stored_in_ascii(client, db):
+    """Notifications are sent to these addresses: an international domain is stored in its IDNA form."""
+    from accounts.models import Association, User
+
+    data = registration(email="Info@Müller-Verein.de", account_email="layla@bücherei.example")
+    assert client.post("/en/associations/register", data=data).status_code == 302
+    assert db.session.scalars(select(Association)).one().email == "info@xn--mller-verein-dlb.de"
+    assert db.session.scalars(select(User)).one().email == "layla@xn--bcherei-n2a.example"
+    client.post("/en/logout")
+    # Signing in works with the address as the person writes it.
+    response = client.post("/en/login", data={"email": "Layla@Bücherei.example", "password": "a long enough password"})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("field", ["email", "account_email"])
+def test_non_ascii_mailbox_names_are_refused(client, db, field):
+    from accounts.models import Association
+
+    response = client.post("/en/associations/register", data=registration(**{field: "müller@example.org"}))
+    assert response.status_code == 400
+    assert "Please enter an e-mail address such as name@example.org." in response.get_data(as_text=True)
+    assert count(db, Association) == 0
 
 
 def test_registration_refuses_a_taken_name_in_any_case(client, db, make_association):
@@ -266,7 +290,7 @@ def test_admin_renaming_keeps_the_verification(client, auth, db, make_user, make
     [
         ({"name": ""}, "This field is required."),
         ({"name": "sv linden"}, "An association with this name is already registered."),
-        ({"email": "no"}, "Invalid email address."),
+        ({"email": "no"}, "Please enter an e-mail address such as name@example.org."),
         ({"contact_person": ""}, "This field is required."),
         ({"website": "ftp://example.org"}, "Please enter a web address such as https://example.org."),
         ({"kind": ""}, "This field is required."),

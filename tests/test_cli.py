@@ -127,6 +127,7 @@ def test_existing_user_is_updated(runner, db, make_user, make_centre):
         ),
         (["x@example.org", "--role", "member", "--centre", "linden"], None, "only managers are given centres"),
         (["not-an-address", "--role", "member"], None, "is not an e-mail address"),
+        (["müller@example.org", "--role", "member"], None, "is not an e-mail address"),
         (["x@example.org", "--role", "king"], None, "'king' is not one of 'admin', 'manager', 'member'"),
         (["x@example.org"], None, "Missing option '--role'"),
         (["x@example.org", "--role", "member", "--password", "short"], None, "use at least 10 characters"),
