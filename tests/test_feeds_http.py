@@ -160,8 +160,15 @@ def test_cancelling_a_date_through_the_service_raises_sequence(client, feed, db,
     centre, room, event = feed
     manager = make_user(role="manager", centres=[centre])
     before = client.get(URL)
-    date = event.occurrences()[1]
-    services.cancel(event.booking, manager, occurrence_id=date.id, reason="Wasserschaden")
+    # A fresh session state, as a request of its own has (the feed's query loaded the booking with joined
+    # eager loads, which PostgreSQL refuses to lock FOR UPDATE in bookings.services._lock).
+    booking_id, date_id = event.booking_id, event.occurrences()[1].id
+    db.session.expunge_all()
+    from bookings.models import Booking
+
+    booking = db.session.get(Booking, booking_id)
+    manager = db.session.merge(manager)
+    services.cancel(booking, manager, occurrence_id=date_id, reason="Wasserschaden")
     db.session.commit()
     after = client.get(URL)
     assert after.headers["ETag"] != before.headers["ETag"]

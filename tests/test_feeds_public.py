@@ -251,7 +251,7 @@ def test_busy_centre_feed_stays_small(client, place, db, capsys):
     centre, room = place
     long_uk = "Ласкаво просимо всіх охочих. " * 60  # ~1,700 characters
     for n in range(40):
-        make_series(centre, room, local_day(1 + n % 7, 8 + n // 7 % 12), count=52,
+        make_series(centre, room, local_day(1 + n % 7, 8 + 2 * (n // 7)), count=52,
                     title={"de": f"Kurs {n}", "uk": f"Курс {n}"}, description={"uk": long_uk})
     for n in range(300):
         make_series(centre, room, local_day(2 + n, 20), title={"de": f"Abend {n}", "uk": f"Вечір {n}"},
