@@ -17,15 +17,13 @@ from flask_babel import gettext as _
 import i18n
 from api import bp
 from api.auth import token_required
+from api.booking_input import MAX_ISO, BadBody, Invalid, is_int, json_body, parse_booking_request, parse_bound
 from api.errors import api_error
 from bookings import services
 from bookings.display import local_iso, reason_text
 from bookings.models import APPROVED, Booking, Occurrence
-from bookings.recurrence import FREQUENCIES, MAX_INTERVAL, WEEKDAY_CODES, Recurrence
+from bookings.recurrence import Recurrence
 from bookings.rules import (
-    MAX_ATTENDEES,
-    MAX_REASON,
-    MAX_TITLE,
     BookingConflict,
     InvalidState,
     NotPermitted,
@@ -36,226 +34,7 @@ from centres.models import Room
 from extensions import db
 from timeutil import to_local, to_utc_naive, utcnow, zone
 
-MAX_ISO = 40
-MAX_COUNT = 10_000
 MAX_RANGE_DAYS = 366
-MIN_YEAR, MAX_YEAR = 2000, 2200
-
-
-class Invalid(Exception):
-    """Field errors of a request body: {field: [message, ...]}."""
-
-    def __init__(self, fields):
-        self.fields = fields
-        super().__init__(fields)
-
-
-# --- parsing -------------------------------------------------------------------
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def parse_instant(value, tz_name) -> datetime:
-    """ISO 8601 date-time -> naive local wall-clock time in tz_name (an offset is converted)."""
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_ISO:
-        raise ValueError(value)
-    text = value.strip()
-    if len(text) <= 10:  # a date alone is not a time
-        raise ValueError(value)
-    parsed = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
-    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-        raise ValueError(value)
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(zone(tz_name)).replace(tzinfo=None)
-    return parsed.replace(microsecond=0)
-
-
-def parse_day(value) -> date:
-    if not isinstance(value, str) or len(value) > MAX_ISO:
-        raise ValueError(value)
-    text = value.strip()
-    parsed = date.fromisoformat(text[:10]) if len(text) >= 10 else date.fromisoformat(text)
-    if len(text) > 10:
-        datetime.fromisoformat(text.replace("Z", "+00:00"))  # the rest must be a valid time too
-    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-        raise ValueError(value)
-    return parsed
-
-
-def _texts(value, name, limit, errors) -> dict:
-    if value is None:
-        return {}
-    languages = set(i18n.supported_languages())
-    if not isinstance(value, dict) or any(not isinstance(k, str) or not isinstance(v, str) for k, v in value.items()):
-        errors[name] = [_("Please give an object of texts per language, such as {\"de\": \"…\", \"tr\": \"…\"}.")]
-        return {}
-    unknown = sorted(k for k in value if k not in languages)
-    if unknown:
-        errors[name] = [_("Unknown language: %(codes)s.", codes=", ".join(unknown[:5])[:100])]
-        return {}
-    if any(len(v) > limit for v in value.values()):
-        errors[name] = [_("Please use at most %(max)d characters.", max=limit)]
-        return {}
-    return dict(value)
-
-
-def _string_list(value, name, errors, limit=30, item_limit=40) -> list:
-    if value is None:
-        return []
-    if not isinstance(value, list) or len(value) > limit or any(
-        not isinstance(v, str) or not v or len(v) > item_limit for v in value
-    ):
-        errors[name] = [_("Please give a list of codes.")]
-        return []
-    return value
-
-
-def parse_event(data, errors) -> dict | None:
-    if data is None:
-        return None
-    if not isinstance(data, dict):
-        errors["event"] = [_("Please give the event as an object.")]
-        return None
-    event = {
-        "title": _texts(data.get("title"), "event.title", MAX_TITLE, errors),
-        "description": _texts(data.get("description"), "event.description", 4000, errors),
-        "audiences": _string_list(data.get("audience", data.get("audiences")), "event.audience", errors),
-        "languages": _string_list(data.get("languages"), "event.languages", errors),
-    }
-    category = data.get("category")
-    if category is not None and (not isinstance(category, str) or len(category) > 40):
-        errors["event.category"] = [_("There is no such category.")]
-    event["category_key"] = category if isinstance(category, str) else None
-    for key in ("is_free", "barrier_free"):
-        if key in data:
-            if not isinstance(data[key], bool):
-                errors[f"event.{key}"] = [_("Please give true or false.")]
-            event[key] = data[key] is True
-    for key, limit in (("price", 100), ("registration_url", 300)):
-        value = data.get(key)
-        if value is not None and (not isinstance(value, str) or len(value) > limit):
-            errors[f"event.{key}"] = [_("Please use at most %(max)d characters.", max=limit)]
-        elif value is not None:
-            event[key] = value
-    return event
-
-
-def parse_recurrence(data, errors) -> Recurrence | None:
-    if data is None:
-        return None
-    if not isinstance(data, dict):
-        errors["recurrence"] = [_("Please give the recurrence as an object.")]
-        return None
-    recurrence = Recurrence()
-    freq = data.get("freq", "weekly")
-    if freq not in FREQUENCIES:
-        errors["recurrence.freq"] = [_("Only weekly series are possible: \"freq\": \"weekly\".")]
-    interval = data.get("interval", 1)
-    if not _is_int(interval) or not 1 <= interval <= MAX_INTERVAL:
-        errors["recurrence.interval"] = [_("Please choose between 1 and %(max)d weeks.", max=MAX_INTERVAL)]
-    else:
-        recurrence.interval = interval
-    weekdays = data.get("byweekday", [])
-    if not isinstance(weekdays, list) or any(w not in WEEKDAY_CODES for w in weekdays if isinstance(w, str)) or any(
-        not isinstance(w, str) for w in weekdays
-    ):
-        errors["recurrence.byweekday"] = [_("Please give weekdays as MO, TU, WE, TH, FR, SA, SU.")]
-    else:
-        recurrence.weekdays = list(dict.fromkeys(weekdays))
-    until, count = data.get("until"), data.get("count")
-    if (until is None) == (count is None):
-        errors["recurrence"] = [_("Please give either \"until\" (a date) or \"count\" (a number of dates).")]
-    if until is not None:
-        try:
-            recurrence.until = parse_day(until)
-        except (ValueError, TypeError):
-            errors["recurrence.until"] = [_("Please give a date such as 2027-06-30.")]
-    if count is not None:
-        if not _is_int(count) or not 1 <= count <= MAX_COUNT:
-            errors["recurrence.count"] = [_("Please give a number of dates (at least 1).")]
-        else:
-            recurrence.count = count
-    return recurrence
-
-
-def json_body() -> dict:
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:  # nested beyond what the parser follows: not a booking
-        body = None
-    if not isinstance(body, dict):
-        raise BadBody()
-    return body
-
-
-class BadBody(Exception):
-    pass
-
-
-def parse_booking_request(body, user) -> services.BookingRequest:
-    """The request body as a BookingRequest; raises Invalid with every field error found."""
-    errors: dict[str, list[str]] = {}
-    room = None
-    room_id = body.get("room_id")
-    if not _is_int(room_id):
-        errors["room_id"] = [_("Please give the id of a room (a number).")]
-    elif not 0 < room_id < 2**31 or (room := db.session.get(Room, room_id)) is None:
-        errors["room_id"] = [_("There is no room with this id.")]
-    title = body.get("title")
-    if not isinstance(title, str) or not title.strip():
-        errors["title"] = [_("Please give a title.")]
-    elif len(title) > MAX_TITLE:
-        errors["title"] = [_("Please use at most %(max)d characters.", max=MAX_TITLE)]
-    tz_name = room.centre.timezone if room else None
-    start = end = None
-    for name in ("start", "end"):
-        try:
-            value = parse_instant(body.get(name), tz_name)
-        except (ValueError, TypeError, OverflowError):
-            errors[name] = [_("Please give a date and time in ISO 8601, such as 2027-03-30T18:00:00+02:00.")]
-            continue
-        if name == "start":
-            start = value
-        else:
-            end = value
-    if start is not None and end is not None and end <= start:
-        errors["end"] = [_("The end must be after the start.")]
-    recurrence = parse_recurrence(body.get("recurrence"), errors)
-    skip = body.get("skip_conflicts", False)
-    if not isinstance(skip, bool):
-        errors["skip_conflicts"] = [_("Please give true or false.")]
-    attendees = body.get("attendees")
-    if attendees is not None and (not _is_int(attendees) or not 0 <= attendees <= MAX_ATTENDEES):
-        errors["attendees"] = [_("Please give a number of people.")]
-    note = body.get("note", "")
-    if not isinstance(note, str) or len(note) > MAX_REASON:
-        errors["note"] = [_("Please use at most %(max)d characters.", max=MAX_REASON)]
-    event = parse_event(body.get("event"), errors)
-    association = None
-    association_id = body.get("association_id")
-    if association_id is not None:
-        if not _is_int(association_id):
-            errors["association_id"] = [_("Please give the id of an association (a number).")]
-        else:
-            association = next((a for a in user.associations if a.id == association_id), None)
-            if association is None:
-                errors["association_id"] = [_("You are not a member of this association.")]
-    elif len(user.associations) == 1:
-        association = user.associations[0]
-    elif len(user.associations) > 1 and not (room and user.manages(room.centre)):
-        errors["association_id"] = [_("You belong to several associations: please say which one books (association_id).")]
-    if errors:
-        raise Invalid(errors)
-    if event is not None and not event["title"]:
-        event["title"] = {room.centre.default_language: title.strip()}
-    if event is not None and "barrier_free" not in event:
-        event["barrier_free"] = room.barrier_free
-    return services.BookingRequest(
-        centre=room.centre, room=room, association=association, title=title, start=start, end=end,
-        recurrence=recurrence, attendees=attendees, skip_conflicts=skip, note=note, event=event,
-    )
 
 
 # --- shapes ---------------------------------------------------------------------
@@ -405,7 +184,7 @@ def approve_booking(booking_id):
     except BadBody:
         return bad_body()
     ids = body.get("occurrences")
-    if ids is not None and (not isinstance(ids, list) or not all(_is_int(i) for i in ids) or len(ids) > 1000):
+    if ids is not None and (not isinstance(ids, list) or not all(is_int(i) for i in ids) or len(ids) > 1000):
         return invalid({"occurrences": [_("Please give a list of occurrence ids.")]})
     reason = body.get("reason", "")
     return run(lambda: services.approve(booking, g.api_user, occurrence_ids=ids, reason=reason))
@@ -460,24 +239,6 @@ def cancel_booking(booking_id):
 
 
 # --- availability -------------------------------------------------------------------
-
-
-def parse_bound(value, tz_name, *, end=False) -> datetime:
-    """A range bound (date or date-time; local unless it has an offset) as naive UTC."""
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_ISO:
-        raise ValueError(value)
-    text = value.strip()
-    if len(text) == 10:
-        day = date.fromisoformat(text)
-        if not MIN_YEAR <= day.year <= MAX_YEAR:
-            raise ValueError(value)
-        if end:
-            day += timedelta(days=1)
-        return to_utc_naive(datetime.combine(day, time.min, tzinfo=zone(tz_name)))
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-        raise ValueError(value)
-    return to_utc_naive(parsed if parsed.tzinfo else parsed.replace(tzinfo=zone(tz_name)))
 
 
 @bp.get("/rooms/<int:room_id>/availability")

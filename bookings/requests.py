@@ -1,0 +1,220 @@
+"""Requests for rooms: what is asked (BookingRequest), checked (plan_booking) and stored (request_booking).
+
+The rules are bookings.rules; a manager's booking for the centre itself is
+approved at once through bookings.decisions, under the room's lock.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+
+from bookings import notifications
+from bookings.decisions import approve_locked, lock_room, record_change
+from bookings.models import PENDING, Booking, Occurrence
+from bookings.recurrence import MAX_OCCURRENCES, Recurrence, SeriesTooLong, expand
+from bookings.rules import (
+    MAX_TITLE,
+    BookingConflict,
+    NotPermitted,
+    RuleViolation,
+    check_room,
+    check_slots,
+    check_text,
+    collisions,
+    find_competing,
+    find_conflicts,
+    violation,
+)
+from extensions import db
+from i18n import clean_texts
+from timeutil import utcnow
+
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+@dataclass
+class BookingRequest:
+    """What a request asks for. ``start``/``end``: the first date's local wall-clock times (naive)."""
+
+    centre: object
+    room: object | None
+    association: object | None
+    title: str
+    start: datetime
+    end: datetime
+    recurrence: Recurrence | None = None
+    attendees: int | None = None
+    skip_conflicts: bool = False
+    exclude_dates: frozenset = frozenset()
+    note: str = ""
+    event: dict | None = None
+
+
+@dataclass
+class Plan:
+    """A request checked but not stored: its dates, what breaks the rules, what is in the way."""
+
+    request: BookingRequest
+    slots: list = field(default_factory=list)
+    violations: list = field(default_factory=list)
+    conflicts: dict = field(default_factory=dict)  # slot index -> approved occurrences in the way
+    competing: dict = field(default_factory=dict)  # slot index -> pending occurrences of other requests
+
+    @property
+    def kept(self) -> list:
+        """The dates that would be stored (without the conflicting ones when skipping conflicts)."""
+        if self.request.skip_conflicts:
+            return [s for i, s in enumerate(self.slots) if i not in self.conflicts]
+        return list(self.slots)
+
+    @property
+    def conflicting(self) -> list:
+        return [self.slots[i] for i in sorted(self.conflicts)]
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations and bool(self.kept) and (self.request.skip_conflicts or not self.conflicts)
+
+
+# --- requests ----------------------------------------------------------------------
+
+
+def check_may_request(user, centre, room, association) -> None:
+    """Members book for their association; the centre's managers book for the centre."""
+    if association is not None:
+        if not (user.is_member_of(association) or user.is_admin):
+            raise NotPermitted()
+        if room is None:
+            raise RuleViolation([violation("room_id", _("Please choose a room."))])
+    elif not user.manages(centre):
+        raise NotPermitted()
+    if room is not None and room.centre_id != centre.id:
+        raise RuleViolation([violation("room_id", _("This room does not belong to the centre."))])
+
+
+def plan_booking(request: BookingRequest, *, by_manager=False, now=None) -> Plan:
+    """Check a request without storing it: dates, rule violations, conflicts (for the form's preview too)."""
+    now = now or utcnow()
+    plan = Plan(request)
+    room, centre = request.room, request.centre
+    title = (request.title or "").strip()
+    if not title:
+        plan.violations.append(violation("title", _("Please give a title.")))
+    elif len(title) > MAX_TITLE:
+        plan.violations.append(violation("title", _("Please use at most %(max)d characters.", max=MAX_TITLE)))
+    plan.violations.extend(check_text("title", title) + check_text("note", request.note or ""))
+    plan.violations.extend(check_room(room, attendees=request.attendees))
+    try:
+        slots = expand(request.start, request.end, centre.timezone, request.recurrence)
+    except SeriesTooLong:
+        plan.violations.append(violation("recurrence", _(
+            "A series may have at most %(max)d dates. Please choose an earlier last date or fewer dates.",
+            max=MAX_OCCURRENCES)))
+        return plan
+    plan.slots = [s for s in slots if s.day not in request.exclude_dates]
+    if not plan.slots:
+        plan.violations.append(violation("recurrence", _("The series has no dates. Please check the weekdays and the last date.")))
+        return plan
+    intervals = [(s.start, s.end) for s in plan.slots]
+    if room is not None:
+        plan.conflicts = find_conflicts(room.id, intervals)
+        plan.competing = collisions(intervals, find_competing(room.id, intervals))
+    to_check = plan.kept if request.skip_conflicts else plan.slots
+    plan.violations.extend(check_slots(room, centre, to_check, now=now, by_manager=by_manager))
+    return plan
+
+
+def request_booking(request: BookingRequest, by, *, now=None) -> Booking:
+    """Store a request (pending). A manager's booking for the centre is approved at once."""
+    now = now or utcnow()
+    centre, room = request.centre, request.room
+    check_may_request(by, centre, room, request.association)
+    centre_booking = request.association is None
+    event_data = clean_event(request.event, centre) if request.event is not None else None
+    if centre_booking and room is not None:
+        lock_room(room.id)
+    plan = plan_booking(request, by_manager=by.manages(centre), now=now)
+    if plan.violations:
+        raise RuleViolation(plan.violations)
+    if plan.conflicts and (not request.skip_conflicts or not plan.kept):
+        raise BookingConflict([(s.start, s.end) for s in plan.conflicting], centre.timezone)
+    recurrence = request.recurrence
+    booking = Booking(
+        centre=centre,
+        room=room,
+        association=request.association,
+        created_by_id=by.id,
+        title=request.title.strip(),
+        status=PENDING,
+        recurrence_freq=recurrence.freq if recurrence else None,
+        recurrence_interval=recurrence.interval if recurrence else 1,
+        recurrence_weekdays=list(recurrence.weekdays) if recurrence else [],
+        recurrence_until=recurrence.until if recurrence else None,
+        recurrence_count=recurrence.count if recurrence else None,
+        attendees=request.attendees,
+        note=(request.note or "").strip()[:2000],
+    )
+    for s in plan.kept:
+        booking.occurrences.append(Occurrence(room_id=room.id if room else None, starts_at=s.start, ends_at=s.end))
+    if event_data is not None:
+        from events.models import Event
+
+        booking.event = Event(centre_id=centre.id, room_id=room.id if room else None, **event_data)
+    db.session.add(booking)
+    record_change(booking, by, "requested", occurrences=booking.occurrences)
+    db.session.flush()
+    if centre_booking:
+        approve_locked(booking, by, None, "", now)
+    else:
+        notifications.new_request(booking)
+    return booking
+
+
+def clean_event(data: dict, centre) -> dict:
+    """The public event's data, checked; raises RuleViolation naming the fields (event.title, ...)."""
+    from events.models import AUDIENCES, Category
+
+    problems = []
+    title = clean_texts(data.get("title") or {})
+    description = clean_texts(data.get("description") or {})
+    for key, texts, limit in (("title", title, MAX_TITLE), ("description", description, 4000)):
+        for text in texts.values():
+            if len(text) > limit:
+                problems.append(violation(f"event.{key}", _("Please use at most %(max)d characters.", max=limit)))
+                break
+            if check_text(f"event.{key}", text):
+                problems.extend(check_text(f"event.{key}", text))
+                break
+    category = data.get("category_key") or None
+    if category is not None and db.session.get(Category, category) is None:
+        problems.append(violation("event.category", _("There is no such category.")))
+    audiences = list(dict.fromkeys(data.get("audiences") or []))
+    if any(a not in AUDIENCES for a in audiences):
+        problems.append(violation("event.audience", _("There is no such audience.")))
+    languages = list(dict.fromkeys(data.get("languages") or []))
+    if len(languages) > 30 or any(not LANGUAGE_TAG.match(code) for code in languages):
+        problems.append(violation("event.languages", _("Please give languages as codes such as de, tr or ar.")))
+    url = (data.get("registration_url") or "").strip()
+    if url and (len(url) > 300 or not re.match(r"^https?://[^\s/]+", url)):
+        problems.append(violation("event.registration_url", _("Please enter a web address such as https://example.org.")))
+    price = (data.get("price") or "").strip()
+    problems.extend(check_text("event.price", price) + check_text("event.registration_url", url))
+    if len(price) > 100:
+        problems.append(violation("event.price", _("Please use at most %(max)d characters.", max=100)))
+    if problems:
+        raise RuleViolation(problems)
+    return {
+        "title": title,
+        "description": description,
+        "category_key": category,
+        "audiences": audiences,
+        "languages": languages,
+        "is_free": bool(data.get("is_free", True)),
+        "price": price,
+        "registration_url": url,
+        "barrier_free": bool(data.get("barrier_free", False)),
+    }
+
+
