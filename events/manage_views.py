@@ -27,19 +27,6 @@ from i18n import pick_text
 ID = "int(max=2147483647)"
 
 
-def can_edit_event(event, user) -> bool:
-    """The centre's managers (and admins) and the members of the event's association.
-
-    (Kept here until Event.can_edit(user) exists on the model: requested in notes/REQUESTS.md.)
-    """
-    if not (user and getattr(user, "is_authenticated", False)):
-        return False
-    if user.manages(event.centre):
-        return True
-    booking = event.booking
-    return booking is not None and booking.association is not None and user.is_member_of(booking.association)
-
-
 def can_create_event(centre, user) -> bool:
     return bool(user and getattr(user, "is_authenticated", False) and user.manages(centre))
 
@@ -52,7 +39,7 @@ def edit_event(event_id):
     )
     if event is None:
         abort(404)
-    if not can_edit_event(event, current_user):
+    if not event.can_edit(current_user):
         abort(403)
     form = EventForm(event=event)
     if form.validate_on_submit():

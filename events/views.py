@@ -32,7 +32,6 @@ from events.calendar import (
     this_month,
     weekday_names,
 )
-from events.manage_views import can_edit_event
 from events.models import AUDIENCES, Category, Event
 from events.queries import EventFilters, default_timezone, public_dates, public_event, public_occurrences, to_utc
 from extensions import db
@@ -140,7 +139,7 @@ def event(event_id):
         event = db.session.scalar(
             select(Event).where(Event.id == event_id).options(joinedload(Event.centre), joinedload(Event.booking))
         )
-        if event is None or not can_edit_event(event, current_user):
+        if event is None or not event.can_edit(current_user):
             abort(404)
         preview = True
     now = utcnow()
@@ -166,7 +165,7 @@ def event(event_id):
         preview=preview,
         structured_data=None if preview else json_ld(event, upcoming or past[-1:], lang),
         organiser=event.booking.association if event.booking else None,
-        can_edit=can_edit_event(event, current_user),
+        can_edit=event.can_edit(current_user),
         audiences=AUDIENCES,
         calendar_url=url_for("events.calendar", centre=event.centre.slug),
     )
