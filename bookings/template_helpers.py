@@ -54,3 +54,11 @@ def booking_times(start, end):
 def booking_moment(value, tz_name):
     """A stored instant (naive UTC) as the centre's local date and time, in the page's language."""
     return describe_moment(value, tz_name)
+
+
+@bp.app_template_global("booking_length")
+def booking_length(minutes):
+    """'2 hours' or '90 minutes', in the page's language."""
+    from bookings.rules import describe_length
+
+    return describe_length(int(minutes))
