@@ -355,13 +355,17 @@ class SlotRules:
 
     def __init__(self, now=None):
         self.now = now or utcnow()
-        self._answers: dict = {}
+        self._answers: dict = {}  # (key, slot) -> violations
+        self._lists: dict = {}  # (key, id(slots)) -> (slots, answers): the same list of dates for many rooms
 
     def check(self, room, centre, slots, *, closures=(), by_manager=False) -> list[list[Violation]]:
         closures = list(closures)
         if closures:
             return [check_slots(room, centre, [s], now=self.now, by_manager=by_manager, closures=closures) for s in slots]
         key = slot_rules_key(room, centre, by_manager=by_manager)
+        known = self._lists.get((key, id(slots)))
+        if known is not None and known[0] is slots:
+            return known[1]
         answers = []
         for s in slots:
             memo = (key, s.start, s.end, getattr(s, "exists", True))
@@ -370,6 +374,7 @@ class SlotRules:
                 answer = self._answers[memo] = check_slots(
                     room, centre, [s], now=self.now, by_manager=by_manager, closures=[])
             answers.append(answer)
+        self._lists[(key, id(slots))] = (slots, answers)
         return answers
 
 

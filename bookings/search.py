@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, load_only
 
 from bookings import rules
 from bookings.recurrence import MAX_OCCURRENCES, WEEKDAY_CODES, Recurrence, SeriesTooLong, expand
@@ -180,7 +180,8 @@ class Suggestion:
 class SearchResult:
     query: SearchQuery
     results: list = field(default_factory=list)
-    total: int = 0
+    total: int = 0  # results before the limit
+    free_total: int = 0  # of them free on every date
     left_out: list = field(default_factory=list)
     suggestions: list = field(default_factory=list)
 
@@ -192,12 +193,21 @@ class SearchResult:
 # --- the search ---------------------------------------------------------------------------
 
 
+# What the search, its page and the API read of rooms and centres (the rest, texts and
+# addresses in JSON, is left in the database: loading it was a third of a search's time).
+ROOM_COLUMNS = (Room.id, Room.centre_id, Room.name, Room.capacity, Room.equipment, Room.barrier_free, Room.bookable,
+                Room.earliest_time, Room.latest_time, Room.max_duration_minutes, Room.max_days_ahead,
+                Room.min_notice_hours)
+CENTRE_COLUMNS = (Centre.id, Centre.slug, Centre.name, Centre.district, Centre.timezone, Centre.default_language)
+
+
 def candidate_rooms(query: SearchQuery) -> list[Room]:
     """Bookable rooms matching the filters, with their centres: one query."""
     from events.queries import json_list_contains
 
     statement = (
-        select(Room).join(Room.centre).options(contains_eager(Room.centre))
+        select(Room).join(Room.centre)
+        .options(load_only(*ROOM_COLUMNS), contains_eager(Room.centre).load_only(*CENTRE_COLUMNS))
         .where(Room.bookable.is_(True))
         .order_by(Centre.slug, Room.name, Room.id)
     )
@@ -295,9 +305,10 @@ def search(query: SearchQuery, user=None, *, now=None, limit=MAX_RESULTS) -> Sea
         len(r.conflicts), r.room.capacity if capacity_matters else 0,
         r.centre.display_name().casefold(), r.room.name.casefold(), r.room.id))
     outcome.total = len(outcome.results)
+    outcome.free_total = sum(1 for r in outcome.results if r.is_free)
     outcome.results = outcome.results[:limit]
     outcome.left_out.sort(key=lambda o: (o.room.centre.display_name().casefold(), o.room.name.casefold()))
-    if not outcome.free_results and near:
+    if not outcome.free_total and near:
         near.sort(key=lambda n: (n[0], n[1].capacity if capacity_matters else 0, n[1].centre.slug, n[1].name))
         outcome.suggestions = near_misses(state, [(room, conflicts) for _n, room, conflicts in near[:SUGGESTION_ROOMS]])
     return outcome

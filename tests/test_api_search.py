@@ -55,7 +55,9 @@ def test_the_shape_of_the_design(client, city):
     assert url.path == f"/de/rooms/{city.hall.id}/book"
     query = parse_qs(url.query)
     assert query["skip_conflicts"] == ["y"] and query["weekdays"] == ["TU"] and query["until"] == [city.until.isoformat()]
-    assert body["total"] == 5 and body["left_out"] == []
+    assert body["total"] == 5 and body["free_total"] == 4 and body["left_out"] == []
+    limited = get(client, city, limit="2").get_json()
+    assert len(limited["results"]) == 2 and limited["total"] == 5 and limited["free_total"] == 4
 
 
 def test_conflicts_carry_the_summer_offset_after_the_change(client, city):

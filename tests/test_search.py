@@ -56,6 +56,13 @@ def test_the_room_not_bookable_is_never_a_result(city):
     assert "Lager" not in names(run_search(weekly_query(city, equipment=("projector",))).results)
 
 
+def test_the_limit_cuts_the_list_not_the_counts(city):
+    from bookings.search import search
+
+    outcome = search(weekly_query(city), limit=2)
+    assert len(outcome.results) == 2 and outcome.total == 5 and outcome.free_total == 5
+
+
 def test_capacity_orders_the_closest_fit_first(city):
     outcome = run_search(weekly_query(city, capacity=20))
     assert names(outcome.results) == ["Seminarraum", "Tanzraum", "Großer Saal"]

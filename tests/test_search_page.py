@@ -254,6 +254,27 @@ def test_no_input_makes_the_page_fail(client, city, query):
     assert response.status_code in (200, 400), response.status_code
 
 
+@pytest.mark.parametrize("who", ["anonymous", "member", "manager"])
+def test_the_page_asks_the_database_the_same_number_of_times_whatever_the_data(client, city, make_room, who):
+    """Also no query per room for texts left unloaded (bookings.search.ROOM_COLUMNS)."""
+    from search_support import count_queries
+
+    if who != "anonymous":
+        login(client, getattr(city, who))
+    counts = []
+    for extra in (0, 12):
+        for n in range(extra):
+            room = make_room(city.linden, name=f"Raum {n}", capacity=30)
+            hold(city, room, city.tuesday + timedelta(weeks=n % WEEKS))
+        db.session.expire_all()  # the test's session is the app's: start each request from the database
+        with count_queries() as statements:
+            response = client.get("/en/rooms/search", query_string=search_args(city))
+        assert response.status_code == 200
+        counts.append([st[:70] for st in statements])
+    assert len(counts[0]) == len(counts[1]), counts
+    assert len(counts[1]) <= 8, counts
+
+
 def test_the_navigation_links_the_search(client, city):
     html = client.get("/en/").get_data(as_text=True)
     nav = re.search(r"<nav class=\"main-nav\".*?</nav>", html, re.S).group(0)
