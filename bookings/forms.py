@@ -106,7 +106,23 @@ class BookingRequestForm(FlaskForm):
         return bool(self.publish.data)
 
 
-class ApproveForm(FlaskForm):
+class DecisionForm(FlaskForm):
+    """A form about one booking. Its fields carry the prefix ``<action>-<booking id>`` (``for_booking``) so that
+    several bookings' forms on one page (the queue) have distinct ids. CSRF: the app-wide CSRFProtect checks
+    the page's plain ``csrf_token`` field, so the form keeps no (prefixed) token of its own."""
+
+    class Meta:
+        csrf = False
+
+    action = ""
+
+    @classmethod
+    def for_booking(cls, booking, **kwargs):
+        return cls(prefix=f"{cls.action}-{booking.id}", **kwargs)
+
+
+class ApproveForm(DecisionForm):
+    action = "approve"
     occurrences = MultiCheckboxField(_l("Dates to approve"), coerce=int)
     reason = TextAreaField(
         _l("Reason for the dates not approved"), validators=[Optional(), Length(max=MAX_REASON)],
@@ -116,7 +132,8 @@ class ApproveForm(FlaskForm):
     submit = SubmitField(_l("Approve"))
 
 
-class RejectForm(FlaskForm):
+class RejectForm(DecisionForm):
+    action = "reject"
     reason = TextAreaField(
         _l("Reason"), validators=[DataRequired(message=_l("Please give a reason.")), Length(max=MAX_REASON)],
         description=_l("The association receives it by e-mail."),
@@ -125,13 +142,15 @@ class RejectForm(FlaskForm):
     submit = SubmitField(_l("Reject"))
 
 
-class CancelForm(FlaskForm):
+class CancelForm(DecisionForm):
+    action = "cancel"
     occurrence = SelectField(_l("Date"), coerce=int, default=0)
     following = BooleanField(_l("Also cancel all later dates"))
     # No Optional(): it would stop the chain before validate_reason.
     reason = TextAreaField(_l("Reason"), validators=[Length(max=MAX_REASON)],
                            description=_l("For example: holiday closure. The association receives it by e-mail."))
     reason_required = False
+    next = HiddenField()
     submit = SubmitField(_l("Cancel"))
 
     def validate_reason(self, field):
@@ -139,6 +158,8 @@ class CancelForm(FlaskForm):
             raise ValidationError(_l("Please give a reason."))
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(DecisionForm):
+    action = "withdraw"
     reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), Length(max=MAX_REASON)])
+    next = HiddenField()
     submit = SubmitField(_l("Withdraw the request"))

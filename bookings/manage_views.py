@@ -59,11 +59,11 @@ def build_queue(centre, now, next_url) -> list[QueueGroup]:
         held = find_conflicts(booking.room_id, intervals, exclude_booking_id=booking.id)
         conflicts = {dates[i].id: hits for i, hits in held.items()}
         competitors = {o.booking_id for o in find_competing(booking.room_id, intervals, exclude_booking_id=booking.id)}
-        approve_form = ApproveForm(formdata=None, prefix=f"b{booking.id}")
+        approve_form = ApproveForm.for_booking(booking, formdata=None)
         approve_form.occurrences.choices = [(o.id, occurrence_label(o, tz_name)) for o in dates]
         approve_form.occurrences.data = [o.id for o in dates if o.id not in conflicts and o.starts_at > now]
         approve_form.next.data = next_url
-        reject_form = RejectForm(formdata=None, prefix=f"r{booking.id}")
+        reject_form = RejectForm.for_booking(booking, formdata=None)
         reject_form.next.data = next_url
         items[booking.id] = QueueItem(booking, dates, conflicts, competitors, approve_form, reject_form)
     # Group competing requests (connected through overlapping dates), keeping the oldest-first order.

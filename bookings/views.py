@@ -189,12 +189,12 @@ def booking_page(booking, *, status=200, errors=(), forms=None):
         held = find_conflicts(booking.room_id, [(o.starts_at, o.ends_at) for o in pending], exclude_booking_id=booking.id)
         conflicts = {pending[i].id: hits for i, hits in held.items()}
     can_approve = booking.can_approve(user)
-    approve_form = forms.get("approve") or ApproveForm(formdata=None)
+    approve_form = forms.get("approve") or ApproveForm.for_booking(booking, formdata=None)
     approve_form.occurrences.choices = [(o.id, occurrence_label(o, tz_name)) for o in pending]
     if "approve" not in forms:
         approve_form.occurrences.data = [o.id for o in pending if o.id not in conflicts and o.starts_at > now]
     cancellable = [o for o in booking.occurrences if o.status in ACTIVE and o.starts_at > now]
-    cancel_form = forms.get("cancel") or CancelForm(formdata=None)
+    cancel_form = forms.get("cancel") or CancelForm.for_booking(booking, formdata=None)
     cancel_form.occurrence.choices = [(0, _("All dates still to come"))] + [
         (o.id, occurrence_label(o, tz_name)) for o in cancellable
     ]
@@ -207,8 +207,8 @@ def booking_page(booking, *, status=200, errors=(), forms=None):
         can_cancel=booking.status == "approved" and booking.can_cancel(user) and bool(cancellable),
         can_withdraw=booking.can_withdraw(user) and booking.is_owner(user),
         is_manager=booking.is_manager(user),
-        approve_form=approve_form, reject_form=forms.get("reject") or RejectForm(formdata=None),
-        cancel_form=cancel_form, withdraw_form=forms.get("withdraw") or WithdrawForm(formdata=None),
+        approve_form=approve_form, reject_form=forms.get("reject") or RejectForm.for_booking(booking, formdata=None),
+        cancel_form=cancel_form, withdraw_form=forms.get("withdraw") or WithdrawForm.for_booking(booking, formdata=None),
         label=lambda o: occurrence_label(o, tz_name),
     ), status
 
@@ -220,7 +220,8 @@ def show(booking_id):
 
 
 def run_action(booking, action, forms, success):
-    """Call a service; on success commit, flash and go on; on a domain error show the page again."""
+    """Call a service; on success commit, flash and go on (to the form's ``next``, e.g. the queue);
+    on a domain error show the booking page again with the message."""
     tz_name = booking.centre.timezone
     try:
         action()
@@ -238,7 +239,8 @@ def run_action(booking, action, forms, success):
         db.session.rollback()
         return booking_page(db.session.get(Booking, booking.id), status=409, errors=[error.message], forms=forms)
     flash(success, "success")
-    next_url = safe_next_url(request.form.get("next") or request.args.get("next"))
+    form = next(iter(forms.values()))
+    next_url = safe_next_url(form.next.data if hasattr(form, "next") else None)
     return redirect(next_url or url_for("bookings.show", booking_id=booking.id))
 
 
@@ -252,7 +254,7 @@ def approve(booking_id):
     booking = load_booking(booking_id)
     if not booking.can_decide(current_user):
         abort(403)
-    form = ApproveForm()
+    form = ApproveForm.for_booking(booking)
     form.occurrences.choices = [(o.id, "") for o in booking.occurrences]
     if not form.validate_on_submit():
         return form_failed(booking, {"approve": form})
@@ -270,7 +272,7 @@ def reject(booking_id):
     booking = load_booking(booking_id)
     if not booking.can_decide(current_user):
         abort(403)
-    form = RejectForm()
+    form = RejectForm.for_booking(booking)
     if not form.validate_on_submit():
         return form_failed(booking, {"reject": form})
     return run_action(
@@ -285,7 +287,7 @@ def cancel(booking_id):
     booking = load_booking(booking_id)
     if not booking.can_cancel(current_user):
         abort(403)
-    form = CancelForm()
+    form = CancelForm.for_booking(booking)
     form.occurrence.choices = [(0, "")] + [(o.id, "") for o in booking.occurrences]
     form.reason_required = booking.is_manager(current_user) and not booking.is_owner(current_user) and not booking.is_centre_booking
     if not form.validate_on_submit():
@@ -306,7 +308,7 @@ def withdraw(booking_id):
     booking = load_booking(booking_id)
     if not booking.can_cancel(current_user):
         abort(403)
-    form = WithdrawForm()
+    form = WithdrawForm.for_booking(booking)
     if not form.validate_on_submit():
         return form_failed(booking, {"withdraw": form})
     return run_action(

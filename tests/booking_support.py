@@ -189,6 +189,11 @@ def form_data(day, start="18:00", end="20:00", **extra):
     return data
 
 
+def decision_data(action, booking, **fields):
+    """The fields of a decision form about a booking (their names carry the prefix '<action>-<booking id>-')."""
+    return {f"{action}-{booking.id}-{name}": value for name, value in fields.items()}
+
+
 def api_body(world, day=None, start="18:00", end="20:00", **extra):
     day = day or next_weekday(1, 14)
     body = {"room_id": world.room.id, "title": "Deutschkurs", "start": f"{day.isoformat()}T{start}:00",
@@ -209,6 +214,85 @@ def text_of(response) -> str:
 
 __all__ = [
     "PASSWORD", "World", "SimpleNamespace", "api_body", "approve", "at", "booking_request", "booking_world_fixture",
-    "count_bookings", "day_label", "form_data", "fresh_locale", "last_sunday", "login", "logout", "next_dst_change",
+    "count_bookings", "day_label", "decision_data", "form_data", "submit", "fresh_locale", "last_sunday", "login", "logout", "next_dst_change",
     "next_weekday", "request", "text_of",
 ]
+
+
+class _Forms:
+    """The forms of an HTML page as a browser without JavaScript would submit them."""
+
+    def __init__(self, html):
+        from html.parser import HTMLParser
+
+        forms, self.forms = [], []
+
+        class Parser(HTMLParser):
+            textarea = None
+
+            def handle_starttag(self, tag, attrs):
+                a = dict(attrs)
+                if tag == "form":
+                    forms.append({"action": a.get("action", ""), "fields": [], "buttons": []})
+                elif not forms:
+                    return
+                elif tag == "input" and a.get("name"):
+                    kind = a.get("type", "text")
+                    if kind in ("checkbox", "radio"):
+                        if "checked" in a:
+                            forms[-1]["fields"].append((a["name"], a.get("value", "on")))
+                    elif kind == "submit":
+                        forms[-1]["buttons"].append((a["name"], a.get("value", "")))
+                    else:
+                        forms[-1]["fields"].append((a["name"], a.get("value", "")))
+                elif tag == "textarea" and a.get("name"):
+                    self.textarea = [a["name"], ""]
+                    forms[-1]["fields"].append(self.textarea)
+                elif tag == "select" and a.get("name"):
+                    self.select = {"name": a["name"], "options": [], "selected": []}
+                elif tag == "option" and getattr(self, "select", None) is not None:
+                    self.select["options"].append(a.get("value", ""))
+                    if "selected" in a:
+                        self.select["selected"].append(a.get("value", ""))
+
+            def handle_data(self, data):
+                if self.textarea is not None:
+                    self.textarea[1] += data
+
+            def handle_endtag(self, tag):
+                if tag == "textarea":
+                    self.textarea = None
+                elif tag == "select" and getattr(self, "select", None) is not None:
+                    chosen = self.select["selected"] or self.select["options"][:1]
+                    forms[-1]["fields"].extend([self.select["name"], value] for value in chosen)
+                    self.select = None
+                elif tag == "form" and forms:
+                    self.forms_done.append(forms.pop())
+
+        parser = Parser()
+        parser.forms_done = self.forms
+        parser.feed(html)
+
+    def find(self, action_part):
+        if action_part == "":  # a form posting back to its own page
+            matches = [f for f in self.forms if f["action"] == ""]
+        else:
+            matches = [f for f in self.forms if action_part in f["action"]]
+        assert matches, f"no form posting to {action_part}"
+        return matches[0]
+
+
+def submit(client, html, action_part, changes=None, button=None, page_url=None):
+    """Submit the form of ``html`` whose action contains action_part, as rendered, with some fields changed.
+
+    ``action_part=""`` with ``page_url``: the form that posts back to its own page.
+    """
+    from werkzeug.datastructures import MultiDict
+
+    form = _Forms(html).find(action_part)
+    data = MultiDict([tuple(field) for field in form["fields"]])
+    for name, value in (changes or {}).items():
+        data.setlist(name, value if isinstance(value, list) else [value])
+    if button:
+        data.add(*next(b for b in form["buttons"] if b[0] == button))
+    return client.post(form["action"] or page_url, data=data)

@@ -10,6 +10,7 @@ from booking_support import (  # noqa: F401
     booking_world_fixture,
     count_bookings,
     day_label,
+    decision_data,
     form_data,
     fresh_locale,
     login,
@@ -154,7 +155,7 @@ def test_approve_selected_dates_rejects_the_others_with_the_reason(client, booki
     booking = request(booking_world, weekly={"count": 3})
     login(client, booking_world.manager)
     ids = [str(o.id) for o in booking.occurrences[:2]]
-    response = client.post(f"/en/bookings/{booking.id}/approve", data={"occurrences": ids, "reason": "Saal belegt"})
+    response = client.post(f"/en/bookings/{booking.id}/approve", data=decision_data("approve", booking, occurrences=ids, reason="Saal belegt"))
     assert response.status_code == 302
     assert statuses(booking) == ["approved", "approved", "rejected"]
     assert booking.status == "approved" and booking.decided_by_id == booking_world.manager.id
@@ -166,7 +167,7 @@ def test_approve_selected_dates_rejects_the_others_with_the_reason(client, booki
 def test_approving_nothing_is_refused(client, booking_world):
     booking = request(booking_world)
     login(client, booking_world.manager)
-    response = client.post(f"/en/bookings/{booking.id}/approve", data={})
+    response = client.post(f"/en/bookings/{booking.id}/approve", data=decision_data("approve", booking))
     assert response.status_code == 422
     assert "Please choose at least one date" in text_of(response)
     assert statuses(booking) == ["pending"]
@@ -176,7 +177,7 @@ def test_conflicting_approval_names_the_dates(client, booking_world, token_for):
     booking = request(booking_world, weekly={"count": 2})
     hold(booking_world, tuesday(1), "17:00", "18:30")
     login(client, booking_world.manager)
-    response = client.post(f"/en/bookings/{booking.id}/approve", data={"occurrences": [str(o.id) for o in booking.occurrences]})
+    response = client.post(f"/en/bookings/{booking.id}/approve", data=decision_data("approve", booking, occurrences=[str(o.id) for o in booking.occurrences]))
     assert response.status_code == 409
     assert day_label(tuesday(1)) in text_of(response)
     response = client.post(f"/api/v1/bookings/{booking.id}/approve", headers=token_for(booking_world.manager))
@@ -189,22 +190,21 @@ def test_unverified_association_can_ask_but_is_not_approved_until_verified(clien
     booking = request(booking_world, association=booking_world.unverified, by=booking_world.unverified_member)
     login(client, booking_world.manager)
     assert "not verified yet" in text_of(client.get("/en/manage/requests/"))
-    response = client.post(f"/en/bookings/{booking.id}/approve", data={"occurrences": [str(booking.occurrences[0].id)]})
+    response = client.post(f"/en/bookings/{booking.id}/approve", data=decision_data("approve", booking, occurrences=[str(booking.occurrences[0].id)]))
     assert response.status_code == 422 and "is not verified yet" in text_of(response)
     booking_world.unverified.verify(by=booking_world.manager)
     db.session.commit()
-    assert client.post(f"/en/bookings/{booking.id}/approve",
-                       data={"occurrences": [str(booking.occurrences[0].id)]}).status_code == 302
+    assert client.post(f"/en/bookings/{booking.id}/approve", data=decision_data("approve", booking, occurrences=[str(booking.occurrences[0].id)])).status_code == 302
     assert statuses(booking) == ["approved"]
 
 
 def test_reject_needs_a_reason(client, booking_world):
     booking = request(booking_world)
     login(client, booking_world.manager)
-    response = client.post(f"/en/bookings/{booking.id}/reject", data={"reason": "  "})
+    response = client.post(f"/en/bookings/{booking.id}/reject", data=decision_data("reject", booking, reason="  "))
     assert response.status_code == 400 and "Please give a reason." in text_of(response)
     assert statuses(booking) == ["pending"]
-    assert client.post(f"/en/bookings/{booking.id}/reject", data={"reason": "Wir renovieren."}).status_code == 302
+    assert client.post(f"/en/bookings/{booking.id}/reject", data=decision_data("reject", booking, reason="Wir renovieren.")).status_code == 302
     db.session.refresh(booking)
     assert booking.status == "rejected" and booking.rejection_reason == "Wir renovieren."
     logout(client)
@@ -227,9 +227,9 @@ def test_manager_cancels_one_date_with_a_reason(client, booking_world):
     booking = approve(booking_world, request(booking_world, weekly={"count": 3}))
     login(client, booking_world.manager)
     second = booking.occurrences[1]
-    response = client.post(f"/en/bookings/{booking.id}/cancel", data={"occurrence": str(second.id), "reason": ""})
+    response = client.post(f"/en/bookings/{booking.id}/cancel", data=decision_data("cancel", booking, occurrence=str(second.id), reason=""))
     assert response.status_code == 400 and "Please give a reason." in text_of(response)
-    response = client.post(f"/en/bookings/{booking.id}/cancel", data={"occurrence": str(second.id), "reason": "Ferien"})
+    response = client.post(f"/en/bookings/{booking.id}/cancel", data=decision_data("cancel", booking, occurrence=str(second.id), reason="Ferien"))
     assert response.status_code == 302
     assert statuses(booking) == ["approved", "cancelled", "approved"]
     assert booking.status == "approved"
@@ -255,7 +255,7 @@ def test_association_cancels_its_approved_dates_but_not_begun_ones(client, booki
     login(client, booking_world.member)
     page = text_of(client.get(f"/en/bookings/{booking.id}/"))
     assert "Cancel dates" in page and "Decide" not in page
-    assert client.post(f"/en/bookings/{booking.id}/cancel", data={"occurrence": "0"}).status_code == 302
+    assert client.post(f"/en/bookings/{booking.id}/cancel", data=decision_data("cancel", booking, occurrence="0")).status_code == 302
     assert statuses(booking) == ["cancelled", "cancelled"]
     assert booking.status == "cancelled" and booking.changes[-1].action == "cancelled"
 
@@ -264,11 +264,11 @@ def test_association_withdraws_a_pending_request(client, booking_world):
     booking = request(booking_world, weekly={"count": 2})
     login(client, booking_world.member)
     assert "Withdraw the request" in text_of(client.get(f"/en/bookings/{booking.id}/"))
-    assert client.post(f"/en/bookings/{booking.id}/withdraw", data={"reason": "Kurs fällt aus"}).status_code == 302
+    assert client.post(f"/en/bookings/{booking.id}/withdraw", data=decision_data("withdraw", booking, reason="Kurs fällt aus")).status_code == 302
     db.session.refresh(booking)
     assert booking.status == "cancelled" and statuses(booking) == ["cancelled", "cancelled"]
     assert booking.changes[-1].action == "withdrawn" and booking.decided_at is None
-    response = client.post(f"/en/bookings/{booking.id}/withdraw", data={})
+    response = client.post(f"/en/bookings/{booking.id}/withdraw", data=decision_data("withdraw", booking))
     assert response.status_code == 409
 
 
@@ -444,3 +444,72 @@ def test_command_line_request_approve_cancel(runner, booking_world):
                                  str(booking_world.room.id), "--association", booking_world.association.name,
                                  "--title", "Kurs", "--start", f"{day}T18:00", "--end", f"{day}T20:00"])
     assert result.exit_code != 0 and "already taken" in result.output
+
+
+# --- the whole way, as a browser without JavaScript goes it (with CSRF on) ---------------------------
+
+
+@pytest.fixture
+def csrf_on(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_request_approve_from_the_queue_and_see_it_approved(client, booking_world, csrf_on):
+    from booking_support import submit
+
+    # the member asks for a weekly booking through the form as rendered
+    login_page = client.get("/en/login").get_data(as_text=True)
+    assert submit(client, login_page, "", page_url="/en/login", changes={"email": booking_world.member.email, "password": "correct horse battery"}).status_code == 302
+    page = client.get(f"/en/rooms/{booking_world.room.id}/book").get_data(as_text=True)
+    fields = {"association": str(booking_world.association.id), "title": "Deutschkurs A2", "date": tuesday().isoformat(),
+              "start_time": "18:00", "end_time": "20:00", "repeat": "weekly", "weekdays": ["TU"], "count": "4"}
+    checked = submit(client, page, "/book", fields, button="check")
+    assert checked.status_code == 200 and "All dates are free" in text_of(checked)
+    sent = submit(client, checked.get_data(as_text=True), "/book", {}, button="send")
+    assert sent.status_code == 302, text_of(sent)[:500]
+    booking = db.session.scalar(db.select(Booking).where(Booking.title == "Deutschkurs A2"))
+    assert booking.status == "pending" and len(booking.occurrences) == 4
+    client.post("/en/logout", data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)})
+    # the manager approves it from the queue
+    login_page = client.get("/en/login").get_data(as_text=True)
+    submit(client, login_page, "", page_url="/en/login", changes={"email": booking_world.manager.email, "password": "correct horse battery"})
+    queue = client.get("/en/manage/requests/").get_data(as_text=True)
+    assert "Deutschkurs A2" in queue
+    approved = submit(client, queue, f"/bookings/{booking.id}/approve")
+    assert approved.status_code == 302 and approved.headers["Location"].endswith("/en/manage/requests/")
+    after = client.get(approved.headers["Location"])
+    assert "The request is approved" in text_of(after) and "Deutschkurs A2" not in text_of(after).split("Requests", 2)[-1]
+    db.session.refresh(booking)
+    assert booking.status == "approved" and statuses(booking) == ["approved"] * 4
+    # the member sees it approved
+    logout_page = client.get("/en/manage/requests/").get_data(as_text=True)
+    client.post("/en/logout", data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', logout_page).group(1)})
+    login_page = client.get("/en/login").get_data(as_text=True)
+    submit(client, login_page, "", page_url="/en/login", changes={"email": booking_world.member.email, "password": "correct horse battery"})
+    dashboard = text_of(client.get("/en/bookings/"))
+    assert dashboard.index("Coming up") < dashboard.index("Deutschkurs A2") < dashboard.index("Waiting for a decision")
+    assert "approved" in text_of(client.get(f"/en/bookings/{booking.id}/"))
+
+
+def test_queue_reject_and_booking_page_forms_work_with_csrf(client, booking_world, csrf_on):
+    from booking_support import submit
+
+    booking = request(booking_world, weekly={"count": 2})
+    login_page = client.get("/en/login").get_data(as_text=True)
+    submit(client, login_page, "", page_url="/en/login", changes={"email": booking_world.manager.email, "password": "correct horse battery"})
+    queue = client.get("/en/manage/requests/").get_data(as_text=True)
+    ids = re.findall(r'id="([^"]+)"', queue)
+    assert len(ids) == len(set(ids)), "element ids are unique on the page"
+    refused = submit(client, queue, f"/bookings/{booking.id}/reject")
+    assert refused.status_code == 400 and "Please give a reason." in text_of(refused)
+    done = submit(client, queue, f"/bookings/{booking.id}/reject", {f"reject-{booking.id}-reason": "Kein Platz"})
+    assert done.status_code == 302
+    db.session.refresh(booking)
+    assert booking.status == "rejected"
+    page = client.get(f"/en/bookings/{booking.id}/").get_data(as_text=True)
+    ids = re.findall(r'id="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    forged = client.post(f"/en/bookings/{booking.id}/cancel", data=decision_data("cancel", booking, occurrence="0"))
+    assert forged.status_code == 400  # no CSRF token: refused by the app-wide protection

@@ -5,7 +5,7 @@ admins; others get 404. Those who see it but may not act get 403.
 """
 
 import pytest
-from booking_support import booking_world_fixture, login, next_weekday, request  # noqa: F401
+from booking_support import booking_world_fixture, decision_data, login, next_weekday, request  # noqa: F401
 
 ROLES = ["anonymous", "owner", "other_member", "outsider", "manager", "other_manager", "admin"]
 USERS = {"owner": "member", "other_member": "other_member", "outsider": "outsider", "manager": "manager",
@@ -38,10 +38,10 @@ def page_call(client, action, booking, world):
     occurrence = booking.occurrences[0].id
     calls = {
         "show": ("get", f"/en/bookings/{booking.id}/", None),
-        "approve": ("post", f"/en/bookings/{booking.id}/approve", {"occurrences": [str(occurrence)]}),
-        "reject": ("post", f"/en/bookings/{booking.id}/reject", {"reason": "Nein"}),
-        "cancel": ("post", f"/en/bookings/{booking.id}/cancel", {"occurrence": "0", "reason": "Ferien"}),
-        "withdraw": ("post", f"/en/bookings/{booking.id}/withdraw", {}),
+        "approve": ("post", f"/en/bookings/{booking.id}/approve", decision_data("approve", booking, occurrences=[str(occurrence)])),
+        "reject": ("post", f"/en/bookings/{booking.id}/reject", decision_data("reject", booking, reason="Nein")),
+        "cancel": ("post", f"/en/bookings/{booking.id}/cancel", decision_data("cancel", booking, occurrence="0", reason="Ferien")),
+        "withdraw": ("post", f"/en/bookings/{booking.id}/withdraw", decision_data("withdraw", booking)),
         "request": ("get", f"/en/rooms/{room}/book", None),
         "queue": ("get", "/en/manage/requests/", None),
         "week": ("get", f"/en/manage/rooms/{room}/week", None),

@@ -13,6 +13,7 @@ from booking_support import (  # noqa: F401
     booking_world_fixture,
     count_bookings,
     day_label,
+    decision_data,
     form_data,
     fresh_locale,
     login,
@@ -181,7 +182,7 @@ def test_rules_are_checked_again_when_approving(client, booking_world, token_for
         label = day_label(day, "de")
     elif path == "form":
         login(client, booking_world.manager)
-        response = client.post(f"/en/bookings/{booking.id}/approve", data={"occurrences": [str(booking.occurrences[0].id)]})
+        response = client.post(f"/en/bookings/{booking.id}/approve", data=decision_data("approve", booking, occurrences=[str(booking.occurrences[0].id)]))
         assert response.status_code == 422
         from booking_support import text_of
 
