@@ -3,10 +3,24 @@
 Public feeds of events (city-wide with the calendar's filters, per centre),
 private token feeds of an association's or a manager's bookings, a single
 event's "Add to calendar" file, the subscribe box with its QR code and a
-printable poster per centre. ``feeds.ics`` writes the documents,
-``feeds.vtimezone`` their time zones, ``feeds.content`` turns database rows
-into VEVENTs (series as RRULE), ``feeds.cache`` keeps built feeds and
-``feeds.http`` answers with the right headers.
+printable poster per centre.
+
+Modules: ``ics`` writes the documents, ``vtimezone`` their time zones,
+``content`` and ``private`` turn database rows into VEVENTs, ``series``
+writes a series as one RRULE, ``build`` and ``cache`` keep built feeds,
+``http`` answers with the right headers, ``links`` gives the subscribe links
+and QR codes, ``models`` holds the private feed tokens.
+
+Configuration (all optional):
+
+* ``FEEDS_UID_DOMAIN`` — right-hand side of every UID (default: the host of
+  ``SERVER_NAME``, else ``welcome-spaces``); never taken from a request.
+* ``FEEDS_MAX_AGE`` — seconds shared caches may keep a public feed (900).
+* ``FEEDS_RECHECK_SECONDS`` — how long a cached feed is served without asking
+  the database whether its data changed, when no commit was seen (10).
+* ``FEEDS_REDIS_URL`` — Redis for the feed cache and the commit counter
+  shared by all processes (default: ``REDIS_URL`` / ``RATELIMIT_STORAGE_URI``
+  when that is a redis:// URL; empty string: none).
 """
 
 from flask import Blueprint
