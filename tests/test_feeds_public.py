@@ -273,3 +273,14 @@ def test_expected_records_are_built_from_database(place):
     occurrence = event.occurrences()[0]
     seen = seen_of(occurrence, "Europe/Berlin", "CONFIRMED", "x", None)
     assert isinstance(seen, Seen) and seen.local_start.endswith("18:00:00")
+
+
+def test_window_is_the_past_30_days_and_the_next_12_months(client, place):
+    centre, room = place
+    titles = {-40: "too old", -29: "last month", 2: "soon", 355: "next year", 400: "too far"}
+    for days, title in titles.items():
+        make_series(centre, room, local_day(days, 12), title={"de": title})
+    body = client.get("/de/events.ics").data
+    check_feed(body)
+    seen = expand_both(body, datetime(2000, 1, 1), datetime(2100, 1, 1))
+    assert sorted(s.summary for s in seen) == sorted(["last month", "soon", "next year"])
