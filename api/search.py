@@ -198,6 +198,7 @@ def search_rooms():
         "suggestions": [suggestion_json(s, query, lang) for s in outcome.suggestions],
         "total": outcome.total,
         "free_total": outcome.free_total,
+        "left_out_total": outcome.left_out_total,
         "left_out": [
             {"room_id": o.room.id, "centre": o.room.centre.slug, "name": o.room.name, "reasons": o.reasons}
             for o in outcome.left_out
@@ -261,6 +262,8 @@ describe(
                 "suggestions": {"type": "array", "items": {"$ref": "#/components/schemas/RoomSuggestion"}},
                 "total": {"type": "integer", "description": "Results before the limit."},
                 "free_total": {"type": "integer", "description": "Of them, rooms free on every date."},
+                "left_out_total": {"type": "integer", "description": "Rooms left out by their rules, before the "
+                                   "limit (left_out lists at most `limit` of them)."},
                 "left_out": {"type": "array", "description": "Rooms matching the filters whose rules refuse "
                              "some of the dates, with the first reasons.", "items": {"type": "object", "properties": {
                                  "room_id": {"type": "integer"}, "centre": {"type": "string"},

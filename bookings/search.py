@@ -183,6 +183,7 @@ class SearchResult:
     total: int = 0  # results before the limit
     free_total: int = 0  # of them free on every date
     left_out: list = field(default_factory=list)
+    left_out_total: int = 0  # before the limit
     suggestions: list = field(default_factory=list)
 
     @property
@@ -308,6 +309,8 @@ def search(query: SearchQuery, user=None, *, now=None, limit=MAX_RESULTS) -> Sea
     outcome.free_total = sum(1 for r in outcome.results if r.is_free)
     outcome.results = outcome.results[:limit]
     outcome.left_out.sort(key=lambda o: (o.room.centre.display_name().casefold(), o.room.name.casefold()))
+    outcome.left_out_total = len(outcome.left_out)
+    outcome.left_out = outcome.left_out[:limit]
     if not outcome.free_total and near:
         near.sort(key=lambda n: (n[0], n[1].capacity if capacity_matters else 0, n[1].centre.slug, n[1].name))
         outcome.suggestions = near_misses(state, [(room, conflicts) for _n, room, conflicts in near[:SUGGESTION_ROOMS]])

@@ -61,6 +61,8 @@ def test_the_limit_cuts_the_list_not_the_counts(city):
 
     outcome = search(weekly_query(city), limit=2)
     assert len(outcome.results) == 2 and outcome.total == 5 and outcome.free_total == 5
+    refused = search(weekly_query(city, "21:00", "23:00"), limit=2)  # after every room's hours
+    assert len(refused.left_out) == 2 and refused.left_out_total == 5
 
 
 def test_capacity_orders_the_closest_fit_first(city):
