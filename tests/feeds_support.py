@@ -59,6 +59,20 @@ def empty_feed_cache(app):
     yield
 
 
+def tr(lang: str, message: str, **values) -> str:
+    """An interface string as the app shows it in ``lang`` (the catalogues may or may not translate it yet)."""
+    from flask import has_request_context
+    from flask_babel import force_locale, gettext
+
+    if has_request_context():
+        with force_locale(lang):
+            return gettext(message, **values)
+    from flask import current_app
+
+    with current_app.test_request_context(f"/{lang}/"), force_locale(lang):
+        return gettext(message, **values)
+
+
 def unfold(body: bytes) -> str:
     """The feed's text with folded lines joined again (RFC 5545, 3.1)."""
     return body.decode("utf-8").replace("\r\n ", "")

@@ -15,6 +15,7 @@ from tests.feeds_support import (  # noqa: F401 (empty_feed_cache: autouse fixtu
     expand_both,
     local_day,
     make_series,
+    tr,
     unfold,
 )
 
@@ -147,7 +148,7 @@ def test_member_creates_an_address_on_the_dashboard_and_revokes_it(client, auth,
     assert len(links["qr"]) == 1
     feed = client.get(f"/feeds/{token.secret}.ics")
     assert feed.status_code == 200
-    assert "Bookings of SV Nordstadt" in unfold(feed.data)
+    assert tr("uk", "Bookings of %(association)s", association="SV Nordstadt") in unfold(feed.data)
     response = client.post(f"/de/account/feeds/{token.id}/revoke", data={"back": "dashboard"})
     assert response.status_code == 302
     assert client.get(f"/feeds/{token.secret}.ics").status_code == 404

@@ -18,6 +18,7 @@ from tests.feeds_support import (  # noqa: F401 (empty_feed_cache: autouse fixtu
     local_day,
     make_series,
     seen_of,
+    tr,
     unfold,
 )
 
@@ -67,17 +68,19 @@ def test_association_feed_pending_dates_are_tentative(client, city, db):
     check_feed(body)
     seen = expand_both(body, *feed_range())
     dates = approved.occurrences
+    waiting = "Waiting for approval: %(title)s"
     expected = sorted([
         seen_of(dates[0], "Europe/Berlin", "CONFIRMED", "Training", None),
-        seen_of(dates[1], "Europe/Berlin", "TENTATIVE", "Waiting for approval: Training", None),
-        seen_of(dates[3], "Europe/Berlin", "CANCELLED", "Cancelled: Training", None),
+        seen_of(dates[1], "Europe/Berlin", "TENTATIVE", tr("de", waiting, title="Training"), None),
+        seen_of(dates[3], "Europe/Berlin", "CANCELLED", tr("de", "Cancelled: %(title)s", title="Training"), None),
         seen_of(dates[4], "Europe/Berlin", "CONFIRMED", "Training", None),
-        seen_of(pending.occurrences[0], "Europe/Berlin", "TENTATIVE", "Waiting for approval: Sommerfest (Anfrage)",
+        seen_of(pending.occurrences[0], "Europe/Berlin", "TENTATIVE", tr("de", waiting, title="Sommerfest (Anfrage)"),
                 None),
     ])
     assert seen == expected
     assert "Fremde Buchung" not in unfold(body)
-    assert "X-WR-CALNAME;LANGUAGE=en:Bookings of SV Nordstadt" in unfold(body)
+    assert "X-WR-CALNAME;LANGUAGE=" in unfold(body)
+    assert tr("de", "Bookings of %(association)s", association="SV Nordstadt") in unfold(body)
 
 
 def test_manager_feed_has_everything_in_their_centres_with_association_names(client, city, db):
@@ -94,9 +97,14 @@ def test_manager_feed_has_everything_in_their_centres_with_association_names(cli
     body = client.get(f"/feeds/{secret}.ics").data
     check_feed(body)
     summaries = sorted(s.summary for s in expand_both(body, *feed_range()))
-    assert summaries == ["Training (SV Nordstadt)", "Waiting for approval: Chorprobe (Anderer Verein)"]
+    named = "%(title)s (%(association)s)"
+    assert summaries == sorted([
+        tr("de", named, title="Training", association="SV Nordstadt"),
+        tr("de", "Waiting for approval: %(title)s", title=tr("de", named, title="Chorprobe",
+                                                             association="Anderer Verein")),
+    ])
     text_ = unfold(body)
-    assert "Association: Anderer Verein" in text_
+    assert tr("de", "Association") + ": Anderer Verein" in text_
     assert "Im Süden" not in text_
     # An admin's centres feed covers every centre.
     _, admin_secret = issue(db, city["admin"], CENTRES)

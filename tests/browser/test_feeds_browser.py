@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE
-from tests.feeds_support import empty_feed_cache, local_day, make_series  # noqa: F401 (autouse fixture)
+from tests.feeds_support import empty_feed_cache, local_day, make_series, tr  # noqa: F401 (autouse fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -30,19 +30,19 @@ def test_resident_subscribes_to_a_centre_in_ukrainian(page, axe, centre, live_se
     expect(box.get_by_role("heading", level=2)).to_be_visible()
 
     feed_url = f"{live_server}/uk/centres/nordstadt/events.ics"
-    webcal = box.get_by_role("link", name=re.compile("Subscribe"))
+    webcal = box.get_by_role("link", name=tr("uk", "Subscribe"), exact=True)
     expect(webcal).to_have_attribute("href", feed_url.replace("http://", "webcal://"))
-    expect(box.get_by_role("link", name="Add to Google Calendar")).to_have_attribute(
+    expect(box.get_by_role("link", name=tr("uk", "Add to Google Calendar"))).to_have_attribute(
         "href", "https://calendar.google.com/calendar/render?cid=" + feed_url.replace("http://", "webcal://"))
-    outlook = box.get_by_role("link", name="Add to Outlook")
+    outlook = box.get_by_role("link", name=tr("uk", "Add to Outlook"))
     expect(outlook).to_have_attribute("href", re.compile(r"^https://outlook\.live\.com/calendar/0/addfromweb\?url="))
-    address = box.get_by_label("Calendar address to copy")
+    address = box.get_by_label(tr("uk", "Calendar address to copy"))
     expect(address).to_have_value(feed_url)
-    qr = box.get_by_role("img", name="QR code of the calendar address")
+    qr = box.get_by_role("img", name=tr("uk", "QR code of the calendar address"))
     expect(qr).to_be_visible()
     assert qr.bounding_box()["width"] >= 100
-    box.get_by_text("How to subscribe").click()
-    expect(box.get_by_text("iPhone, iPad, Mac")).to_be_visible()
+    box.get_by_text(tr("uk", "How to subscribe")).click()
+    expect(box.get_by_text(tr("uk", "iPhone, iPad, Mac"))).to_be_visible()
     axe(page)
 
     # The address in the box answers with the feed, in Ukrainian (no Accept header needed).
@@ -58,9 +58,9 @@ def test_resident_subscribes_to_a_centre_in_ukrainian(page, axe, centre, live_se
     assert "Районний центр Нордштадт" in str(events[0]["LOCATION"])
 
     # The poster to print in the centre.
-    page.get_by_role("link", name="Poster with this code to print").click()
+    page.get_by_role("link", name=tr("uk", "Poster with this code to print")).click()
     expect(page).to_have_url(re.compile(r"/uk/centres/nordstadt/poster$"))
-    expect(page.get_by_role("img", name="QR code of the calendar address")).to_be_visible()
+    expect(page.get_by_role("img", name=tr("uk", "QR code of the calendar address"))).to_be_visible()
     expect(page.get_by_text(feed_url)).to_be_visible()
     axe(page)
 
@@ -69,7 +69,7 @@ def test_subscribe_box_on_a_phone_in_arabic(make_page, axe, centre):
     page = make_page(viewport=PHONE, is_mobile=True, has_touch=True)
     page.goto("/ar/events/")
     box = page.locator("section.subscribe")
-    expect(box.get_by_role("img", name="QR code of the calendar address")).to_be_visible()
-    expect(box.get_by_label("Calendar address to copy")).to_have_attribute("dir", "ltr")
+    expect(box.get_by_role("img", name=tr("ar", "QR code of the calendar address"))).to_be_visible()
+    expect(box.get_by_label(tr("ar", "Calendar address to copy"))).to_have_attribute("dir", "ltr")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), "no sideways scrolling"
     axe(page)
