@@ -32,13 +32,13 @@ install-dev: $(VENV)/.installed-dev
 
 # Catalogues are compiled from the committed .po files (the .mo files are build output).
 compile-translations: install
-	$(BIN)/pybabel compile --use-fuzzy -d translations -q || $(BIN)/pybabel compile -d translations -q
+	$(BIN)/pybabel compile -d translations --statistics
 
 # Extract, update and compile: run after changing user-visible strings.
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --omit-header --sort-output --ignore-dirs='.* ._ node_modules test-artifacts' .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header --no-location
-	$(BIN)/pybabel compile -d translations -q
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --no-wrap
+	$(BIN)/pybabel compile -d translations
 
 # Browser tests: Debian's chromium (never a downloaded browser) and axe-core from npm.
 browser-deps:

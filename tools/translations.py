@@ -29,7 +29,7 @@ def load(lang: str):
 
 def save(lang: str, catalogue) -> None:
     with open(catalogue_path(lang), "wb") as handle:
-        write_po(handle, catalogue, omit_header=False, no_location=True, width=100)
+        write_po(handle, catalogue, omit_header=False, no_location=True, width=0)
 
 
 def export(lang: str) -> None:
