@@ -75,7 +75,14 @@ def lock_room(room_id) -> None:
 def _lock(booking) -> None:
     """Lock the booking's room, then the booking, and read both afresh."""
     lock_room(booking.room_id)
-    db.session.refresh(booking, with_for_update={"key_share": True} if is_postgresql() else None)
+    # A plain SELECT ... FOR NO KEY UPDATE of the booking alone: a refresh() would repeat
+    # any eager outer joins the booking was loaded with, which PostgreSQL cannot lock.
+    db.session.execute(
+        select(Booking)
+        .where(Booking.id == booking.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
     db.session.expire(booking, ["occurrences"])
     db.session.execute(
         select(Occurrence).where(Occurrence.booking_id == booking.id).execution_options(populate_existing=True)

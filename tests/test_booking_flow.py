@@ -513,3 +513,26 @@ def test_queue_reject_and_booking_page_forms_work_with_csrf(client, booking_worl
     assert len(ids) == len(set(ids))
     forged = client.post(f"/en/bookings/{booking.id}/cancel", data=decision_data("cancel", booking, occurrence="0"))
     assert forged.status_code == 400  # no CSRF token: refused by the app-wide protection
+
+
+def test_cancel_after_reading_public_dates_in_the_same_session(booking_world):
+    """Reading the public calendar eagerly joins bookings; locking one afterwards must still work.
+
+    PostgreSQL refuses FOR UPDATE on the nullable side of an outer join, which a
+    refresh() of the eagerly loaded booking would repeat (a 500 before the fix).
+    """
+    from bookings import services
+    from bookings.models import CANCELLED
+    from events.queries import public_occurrences
+    from extensions import db
+
+    booking = request(booking_world, event={"title": {"de": "Sprachcafé"}, "category_key": "encounter"})
+    approve(booking_world, booking)
+    booking_id = booking.id
+    db.session.expunge(booking)  # with its dates and event: the next read loads them afresh
+    rows = public_occurrences(None, None, None)  # loads Event.booking with joined eager loads
+    assert rows, "the approved event should be public"
+    booking = db.session.get(type(booking), booking_id)  # the instance loaded just above
+    services.cancel(booking, booking_world.manager, reason="Heizung kaputt")
+    db.session.commit()
+    assert {o.status for o in booking.occurrences} == {CANCELLED}
