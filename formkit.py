@@ -3,9 +3,13 @@
 import re
 from datetime import time
 
+from babel.support import Translations
+from flask import request
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import Field, SelectMultipleField, widgets
+from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
 
 import i18n
@@ -114,3 +118,70 @@ def parse_time_ranges(text: str) -> list[list[str]]:
 
 def format_time_ranges(ranges) -> str:
     return ", ".join(f"{a}–{b}" for a, b in ranges or [])
+
+
+# --- WTForms' own messages in the page's language -------------------------------------
+#
+# WTForms translates its messages ("This field is required.") with its own
+# catalogues, which lack some of our languages (Croatian). The messages our
+# forms can show are listed here so that pybabel extracts them into our
+# catalogues; FormTranslations looks a message up there first and in WTForms'
+# catalogue second.
+
+
+def N_(message):  # noqa: N802 - marks a message for extraction (a pybabel default keyword)
+    return message
+
+
+WTFORMS_MESSAGES = (
+    N_("This field is required."),
+    N_("Field must be between %(min)d and %(max)d characters long."),
+    N_("Number must be between %(min)s and %(max)s."),
+    N_("Invalid email address."),
+    N_("Not a valid choice."),
+    N_("Invalid Choice: could not coerce."),
+    N_("'%(value)s' is not a valid choice."),
+    N_("Not a valid date value."),
+    N_("Not a valid time value."),
+    N_("Not a valid integer value."),
+    N_("Not a valid float value."),
+)
+
+
+def wtforms_plural_messages(ngettext=lambda singular, plural, n: (singular, plural)):
+    """The plural messages of WTForms our forms can show (for extraction; pybabel's default keyword ngettext)."""
+    return [
+        ngettext("Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.", 1),
+    ]
+
+
+class FormTranslations:
+    """What Flask-WTF asks to translate WTForms' messages: our catalogue first, then WTForms' own."""
+
+    _wtforms: dict = {}
+
+    def wtforms_catalogue(self):
+        code = str(get_locale() or i18n.FALLBACK_LANGUAGE)
+        if code not in self._wtforms:
+            self._wtforms[code] = Translations.load(messages_path(), [code], domain="wtforms")
+        return self._wtforms[code]
+
+    def ugettext(self, string):
+        translated = get_translations().ugettext(string)
+        return translated if translated != string else self.wtforms_catalogue().ugettext(string)
+
+    def ungettext(self, singular, plural, n):
+        translated = get_translations().ungettext(singular, plural, n)
+        if translated in (singular, plural):
+            return self.wtforms_catalogue().ungettext(singular, plural, n)
+        return translated
+
+    gettext, ngettext = ugettext, ungettext
+
+
+FORM_TRANSLATIONS = FormTranslations()
+
+
+def use_form_translations():
+    """Before each request: Flask-WTF takes the translations of WTForms' messages from here."""
+    request.wtforms_translations = FORM_TRANSLATIONS
