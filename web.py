@@ -1,12 +1,14 @@
 """Request plumbing shared by every page: language prefix, headers, template helpers."""
 
+from babel.dates import get_timezone_location
 from flask import g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import format_date, format_datetime, format_decimal, format_time
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import formkit
 import i18n
 from extensions import login_manager
 from timeutil import to_local
@@ -25,6 +27,7 @@ def init_app(app):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
     app.session_interface = SessionInterface()
     app.before_request(forget_cached_user)
+    app.before_request(formkit.use_form_translations)
     app.url_value_preprocessor(i18n.pull_language)
     app.url_defaults(i18n.push_language)
     app.after_request(security_headers)
@@ -38,6 +41,8 @@ def init_app(app):
         format_time=format_time,
         format_datetime=format_datetime,
         format_decimal=format_decimal,
+        list_separator=list_separator,
+        zone_city=zone_city,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -129,6 +134,20 @@ def localized(texts, default_language=None, tag="span"):
             tag=Markup(tag), l=used, d=direction, t=text
         )
     return Markup('<{tag} dir="auto">{t}</{tag}>').format(tag=Markup(tag), t=escape(text))
+
+
+def list_separator() -> str:
+    """The locale's separator between the items of a list: ', ' in German, '، ' in Farsi, ' و' in Arabic."""
+    pattern = get_locale().list_patterns["standard"]["middle"]
+    return pattern.replace("{0}", "").replace("{1}", "")
+
+
+def zone_city(tz_name: str) -> str:
+    """A time zone named by its city in the page's language ('Berlin', 'برلین')."""
+    try:
+        return get_timezone_location(tz_name, locale=get_locale(), return_city=True)
+    except LookupError:
+        return tz_name
 
 
 def local_datetime(value, tz_name):

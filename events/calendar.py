@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from babel import Locale
+from babel.core import get_global
 from babel.dates import format_date, format_interval, format_skeleton, format_time
 from flask import url_for
 from flask_babel import get_locale
@@ -166,8 +168,19 @@ def this_month(tz_name: str) -> date:
 
 
 def first_weekday() -> int:
-    """Monday = 0; the first day of the week in the page's locale."""
-    return locale().first_week_day
+    """Monday = 0; the first day of the week in the page's locale.
+
+    A bare language has no region, and CLDR's world default is Monday; the
+    region where the language is mostly spoken (CLDR likely subtags) decides:
+    Saturday for Farsi (Iran) and Arabic (Egypt), Sunday for English (US),
+    Monday for German, Turkish, Ukrainian and the others.
+    """
+    loc = locale()
+    if loc.territory is None:
+        likely = get_global("likely_subtags").get(loc.language)
+        if likely:
+            loc = Locale.parse(likely)
+    return loc.first_week_day
 
 
 def weekday_names() -> list[tuple[str, str]]:

@@ -31,7 +31,7 @@ def event_language_choices():
 
 
 def split_tags(text: str) -> list[str]:
-    return [t for t in (part.strip() for part in re.split(r"[,\s]+", text or "")) if t]
+    return [t for t in (part.strip() for part in re.split(r"[,\u060c\s]+", text or "")) if t]  # "،": Arabic comma
 
 
 class EventForm(ManageForm):
