@@ -12,6 +12,7 @@ import threading
 from datetime import time
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
@@ -127,8 +128,35 @@ def app(_app):
     _wipe(_app)
 
 
+class CleanClient(FlaskClient):
+    """A test client whose requests start (and leave) without what another request cached on ``g``.
+
+    The ``app`` fixture keeps one app context pushed for the whole test, and Flask
+    reuses it for every request, so Flask-Babel's locale, the URL language and
+    Flask-Login's user would otherwise leak from one request into the next. In
+    production each request has an app context of its own.
+    """
+
+    CACHED = ("_flask_babel", "lang", "_login_user")
+
+    def _forget(self):
+        from flask import g
+
+        if g:
+            for key in self.CACHED:
+                g.pop(key, None)
+
+    def open(self, *args, **kwargs):
+        self._forget()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            self._forget()
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = CleanClient
     return app.test_client()
 
 

@@ -1,6 +1,7 @@
 """Associations: self-registration, verification, editing, who sees contact data; the role matrix."""
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD
@@ -71,8 +72,13 @@ def test_association_registers_itself_unverified_with_a_member_account(client, d
     assert user.associations == [association]
     assert user.check_password("a long enough password")
 
+    page = client.get(f"/tr/associations/{association.id}/").get_data(as_text=True)
+    with force_locale("tr"):  # the message was flashed during the Turkish request
+        thanks = gettext(
+            "Thank you! Your association is registered. A centre manager will check it soon; then you can book rooms."
+        )
+    assert thanks in page.replace("&#39;", "'")
     page = client.get(f"/en/associations/{association.id}/").get_data(as_text=True)
-    assert "Thank you! Your association is registered." in page
     assert "waiting for verification" in page
     assert "kontakt@bruecke.example.org" in page
 

@@ -102,7 +102,7 @@ def test_approval_goes_to_the_association_with_an_ics(inbox, booking_world):
     assert mail["Content-Language"] == "de"
     text = body(mail)
     assert day_label(tuesday(), "de") in text and "18:00–20:00 Uhr" in text
-    assert day_label(tuesday(2), "de") not in text and "1 date you asked for was not approved" in text
+    assert day_label(tuesday(2), "de") not in text and "1 gewünschter Termin wurde nicht genehmigt" in text
     [calendar] = calendars(mail)
     assert calendar["METHOD"] == "PUBLISH"
     events = calendar.walk("VEVENT")
