@@ -145,7 +145,7 @@ def test_text_in_several_languages_without_javascript(make_page, nordstadt):
     expect(description.get_by_role("tab")).to_have_count(0)
     turkish = description.get_by_label("Description (Türkçe)")
     expect(turkish).to_be_hidden()
-    description.get_by_text("Türkçe", exact=True).click()  # the <details> summary
+    description.locator("summary").get_by_text("Türkçe", exact=True).click()  # the <details> summary
     expect(turkish).to_be_visible()
     turkish.fill("Büyük salon")
     page.get_by_role("button", name="Save room").click()
