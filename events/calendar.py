@@ -98,9 +98,11 @@ def locale():
 def time_range(start: datetime, end: datetime) -> str:
     """'18:00–20:00' for a date within one day, else both dates with times."""
     if start.date() == end.date() or (end - start <= timedelta(hours=24) and end.time() == datetime.min.time()):
-        # Isolated (FSI ... PDI): in a right-to-left page "16:00–18:00" would otherwise show as "18:00–16:00";
-        # a range with words ("18:00 تا 20:00" in Persian) still reads right to left.
-        return "\u2068" + format_interval(start, end, "Hm", tzinfo=start.tzinfo, locale=locale()) + "\u2069"
+        # Isolated in the page's direction (RLI/LRI ... PDI): in a right-to-left page the start time stands on
+        # the right, where reading begins, as on the booking pages and in Persian's "18:00 تا 20:00".
+        loc = Locale.parse(locale())
+        isolate = "\u2067" if loc.character_order == "right-to-left" else "\u2066"
+        return isolate + format_interval(start, end, "Hm", tzinfo=start.tzinfo, locale=loc) + "\u2069"
     return _("%(start)s – %(end)s", start=date_and_time(start), end=date_and_time(end))
 
 
