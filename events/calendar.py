@@ -185,12 +185,16 @@ def first_weekday() -> int:
     return loc.first_week_day
 
 
-def weekday_names() -> list[tuple[str, str]]:
-    """(abbreviated, wide) names of the weekdays in grid order."""
+def weekday_names() -> list[tuple[str, str, str]]:
+    """(abbreviated, wide, narrow) names of the weekdays in grid order.
+
+    Arabic and Farsi abbreviate no weekday ("الثلاثاء"); on a phone their grid shows the narrow letter ("ث").
+    """
     loc = locale()
     start = first_weekday()
     order = [(start + i) % 7 for i in range(7)]
-    return [(loc.days["stand-alone"]["abbreviated"][d], loc.days["stand-alone"]["wide"][d]) for d in order]
+    days = loc.days["stand-alone"]
+    return [(days["abbreviated"][d], days["wide"][d], days["narrow"][d]) for d in order]
 
 
 def month_weeks(first: date) -> list[list[date]]:

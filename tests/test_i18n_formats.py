@@ -109,7 +109,9 @@ def test_month_view_starts_on_the_locales_first_weekday(client, make_scene, lang
     html = html_of(client.get(f"/{lang}/events/?view=month&month=2027-03"))
     first = FIRST_WEEKDAY[lang]
     days = Locale.parse(lang).days["stand-alone"]
-    titles = re.findall(r'<th scope="col"><abbr title="([^"]+)">([^<]+)</abbr></th>', html)
+    titles = re.findall(r'<th scope="col"><abbr title="([^"]+)"><span class="weekday-name">([^<]+)</span>', html)
+    letters = re.findall(r'<span class="weekday-letter" aria-hidden="true">([^<]+)</span>', html)
+    assert letters == [days["narrow"][(first + i) % 7] for i in range(7)]
     assert [wide for wide, _ in titles] == [days["wide"][(first + i) % 7] for i in range(7)]
     assert titles[0][1] == days["abbreviated"][first]
     first_cell = re.search(r'<tbody>.*?<time datetime="(\d{4}-\d\d-\d\d)"', html, re.S).group(1)
