@@ -17,6 +17,9 @@ from centres.models import Centre, Room
 from extensions import db
 from timeutil import utcnow
 
+# Ids in URLs stay within the database's integer range: a larger number is a plain 404.
+ID = "int(max=2147483647)"
+
 
 def managed_centres():
     query = select(Centre).order_by(Centre.slug)
@@ -104,7 +107,7 @@ def queue():
                            label=occurrence_label, now=now)
 
 
-@bp.route("/<lang:lang>/manage/rooms/<int:room_id>/week")
+@bp.route(f"/<lang:lang>/manage/rooms/<{ID}:room_id>/week")
 @manager_required
 def week(room_id):
     room = db.session.get(Room, room_id)

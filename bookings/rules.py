@@ -276,9 +276,10 @@ def check_reason(reason, *, required=True, field="reason") -> tuple[str, list[Vi
 
 def overlap_clause(start: datetime, end: datetime):
     """Occurrences overlapping [start, end): an index range on (room_id, starts_at), bounded below."""
+    lower = start - MAX_LENGTH if start > datetime.min + MAX_LENGTH else datetime.min  # year 1: no overflow
     return and_(
         Occurrence.starts_at < end,
-        Occurrence.starts_at > start - MAX_LENGTH,
+        Occurrence.starts_at > lower,
         Occurrence.ends_at > start,
     )
 

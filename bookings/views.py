@@ -17,7 +17,7 @@ from bookings import bp, services
 from bookings.display import occurrence_label, parse_week, room_week
 from bookings.forms import CENTRE, ApproveForm, BookingRequestForm, CancelForm, RejectForm, WithdrawForm
 from bookings.models import ACTIVE, APPROVED, PENDING, Booking, Occurrence
-from bookings.recurrence import Recurrence, week_start
+from bookings.recurrence import Recurrence
 from bookings.rules import BookingConflict, InvalidState, NotPermitted, RuleViolation, describe_slot, find_conflicts
 from bookings.search_forms import prefill_request
 from centres.models import Centre, Room
@@ -26,6 +26,9 @@ from timeutil import utcnow
 from urlsafety import safe_next_url
 
 LIST_LIMIT = 50
+
+# Ids in URLs stay within the database's integer range: a larger number is a plain 404.
+ID = "int(max=2147483647)"
 
 
 def load_booking(booking_id) -> Booking:
@@ -123,7 +126,7 @@ def build_request(form, room) -> services.BookingRequest:
     )
 
 
-@bp.route("/<lang:lang>/rooms/<int:room_id>/book", methods=["GET", "POST"])
+@bp.route(f"/<lang:lang>/rooms/<{ID}:room_id>/book", methods=["GET", "POST"])
 @login_required
 def request_room(room_id):
     from events.models import Category
@@ -146,7 +149,7 @@ def request_room(room_id):
     first = parse_week(request.args.get("week"), centre.timezone)
     if form.validate_on_submit():
         booking_request = build_request(form, room)
-        first = week_start(booking_request.start.date())
+        first = parse_week(booking_request.start.date().isoformat(), centre.timezone)  # a sane year, else this week
         if form.send.data:
             try:
                 booking = services.request_booking(booking_request, current_user)
@@ -213,7 +216,7 @@ def booking_page(booking, *, status=200, errors=(), forms=None):
     ), status
 
 
-@bp.route("/<lang:lang>/bookings/<int:booking_id>/")
+@bp.route(f"/<lang:lang>/bookings/<{ID}:booking_id>/")
 @login_required
 def show(booking_id):
     return booking_page(load_booking(booking_id))
@@ -248,7 +251,7 @@ def form_failed(booking, forms):
     return booking_page(booking, status=400, forms=forms)
 
 
-@bp.route("/<lang:lang>/bookings/<int:booking_id>/approve", methods=["POST"])
+@bp.route(f"/<lang:lang>/bookings/<{ID}:booking_id>/approve", methods=["POST"])
 @login_required
 def approve(booking_id):
     booking = load_booking(booking_id)
@@ -266,7 +269,7 @@ def approve(booking_id):
     )
 
 
-@bp.route("/<lang:lang>/bookings/<int:booking_id>/reject", methods=["POST"])
+@bp.route(f"/<lang:lang>/bookings/<{ID}:booking_id>/reject", methods=["POST"])
 @login_required
 def reject(booking_id):
     booking = load_booking(booking_id)
@@ -281,7 +284,7 @@ def reject(booking_id):
     )
 
 
-@bp.route("/<lang:lang>/bookings/<int:booking_id>/cancel", methods=["POST"])
+@bp.route(f"/<lang:lang>/bookings/<{ID}:booking_id>/cancel", methods=["POST"])
 @login_required
 def cancel(booking_id):
     booking = load_booking(booking_id)
@@ -302,7 +305,7 @@ def cancel(booking_id):
     )
 
 
-@bp.route("/<lang:lang>/bookings/<int:booking_id>/withdraw", methods=["POST"])
+@bp.route(f"/<lang:lang>/bookings/<{ID}:booking_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(booking_id):
     booking = load_booking(booking_id)

@@ -22,6 +22,9 @@ from centres.vocabulary import EQUIPMENT, WEEKDAYS, WELCOME_FEATURES
 from extensions import db
 from timeutil import utcnow
 
+# Ids in URLs stay within the database's integer range: a larger number is a plain 404.
+ID = "int(max=2147483647)"
+
 
 def managed_centres():
     query = select(Centre).options(selectinload(Centre.rooms)).order_by(Centre.district, Centre.slug)
@@ -167,7 +170,7 @@ def manage_new_room(slug):
     return render_template("manage/room_form.html", form=form, centre=centre, room=None), 400 if form.errors else 200
 
 
-@bp.route("/<lang:lang>/manage/centres/<slug>/rooms/<int:room_id>/edit", methods=["GET", "POST"])
+@bp.route(f"/<lang:lang>/manage/centres/<slug>/rooms/<{ID}:room_id>/edit", methods=["GET", "POST"])
 @manager_required
 def manage_edit_room(slug, room_id):
     centre = load_centre(slug)
@@ -204,7 +207,7 @@ def manage_add_closure(slug):
     return render_template("manage/closure_form.html", form=form, centre=centre), 400 if form.errors else 200
 
 
-@bp.route("/<lang:lang>/manage/centres/<slug>/closures/<int:closure_id>/delete", methods=["POST"])
+@bp.route(f"/<lang:lang>/manage/centres/<slug>/closures/<{ID}:closure_id>/delete", methods=["POST"])
 @manager_required
 def manage_delete_closure(slug, closure_id):
     centre = load_centre(slug)

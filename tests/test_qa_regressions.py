@@ -1,0 +1,61 @@
+"""Bugs found by clicking through the demo city as its users would, and by feeding it bad input.
+
+Each test names what a user did and what they got before the fix (a 500 or worse).
+"""
+
+from datetime import date
+
+import pytest
+from booking_support import booking_world_fixture, count_bookings, form_data, login, text_of  # noqa: F401
+
+HUGE = ["2147483648", "9223372036854775808", "99999999999999999999999"]
+
+
+# --- ids beyond the database's integer range in page addresses ------------------------------------
+# SQLite raised OverflowError ("Python int too large to convert to SQLite INTEGER"), PostgreSQL
+# "integer out of range": a 500 instead of a 404.
+
+
+@pytest.mark.parametrize("huge", HUGE)
+@pytest.mark.parametrize("method, path", [
+    ("GET", "/en/bookings/{id}/"),
+    ("POST", "/en/bookings/{id}/approve"),
+    ("POST", "/en/bookings/{id}/reject"),
+    ("POST", "/en/bookings/{id}/cancel"),
+    ("POST", "/en/bookings/{id}/withdraw"),
+    ("GET", "/en/rooms/{id}/book"),
+    ("POST", "/en/rooms/{id}/book"),
+    ("GET", "/en/manage/rooms/{id}/week"),
+    ("GET", "/en/manage/centres/nordstadt/rooms/{id}/edit"),
+    ("POST", "/en/manage/centres/nordstadt/closures/{id}/delete"),
+])
+def test_an_id_too_large_for_the_database_is_not_found(client, booking_world, method, path, huge):
+    login(client, booking_world.admin)
+    response = client.open(path.format(id=huge), method=method)
+    assert response.status_code == 404
+
+
+# --- the request form with a year the calendar cannot hold ---------------------------------------
+# "Check the dates" (or "Send") with the first date 0001-01-01 showed the room's week of that date;
+# its start in UTC lies before year 1: OverflowError, a 500.
+
+
+@pytest.mark.parametrize("button", ["check", "send"])
+@pytest.mark.parametrize("extra", [
+    {"date": "0001-01-01"},
+    {"date": "0001-01-01", "repeat": "weekly", "count": "3"},
+    {"date": "9999-12-31"},
+    {"date": "9999-12-20", "repeat": "weekly", "until": "9999-12-31"},
+])
+def test_request_form_with_a_far_year_answers_with_a_message(client, booking_world, button, extra):
+    login(client, booking_world.member)
+    data = form_data(date(2030, 1, 1), association=str(booking_world.association.id), **extra)
+    data.pop("send")
+    data[button] = "x"
+    before = count_bookings()
+    response = client.post(f"/en/rooms/{booking_world.room.id}/book", data=data)
+    assert response.status_code < 500
+    assert count_bookings() == before
+    if button == "send":
+        assert response.status_code == 422
+        assert "The request was not sent" in text_of(response)
