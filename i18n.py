@@ -116,15 +116,41 @@ def remember_language(response):
 
 
 def switch_language_url(code: str) -> str:
-    """The current page in another language (query string kept)."""
+    """The current page in another language (query string kept).
+
+    A page shown by a form's POST-only address (a refused decision, a new API token) cannot be
+    opened with a link: the link goes to the nearest page above it, e.g. /de/bookings/7/reject ->
+    /tr/bookings/7/.
+    """
     endpoint = request.endpoint
     if not endpoint or not current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
         return url_for("centres.home", lang=code)
     args = dict(request.view_args or {})
-    args["lang"] = code
     params = request.args.to_dict(flat=False)
+    if request.url_rule is not None and "GET" not in request.url_rule.methods:
+        endpoint, args, params = _page_above(request.path)
+    args["lang"] = code
     params.update(args)
     return url_for(endpoint, **params)
+
+
+def _page_above(path: str) -> tuple[str, dict, dict]:
+    """The endpoint and arguments of the nearest GET page that has a language, going up the path."""
+    from werkzeug.exceptions import HTTPException
+    from werkzeug.routing import RequestRedirect
+
+    adapter = current_app.url_map.bind("localhost")
+    parts = path.rstrip("/").split("/")
+    while len(parts) > 2:
+        parts.pop()
+        for candidate in ("/".join(parts) + "/", "/".join(parts)):
+            try:
+                endpoint, args = adapter.match(candidate, method="GET")
+            except (HTTPException, RequestRedirect):
+                continue
+            if current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+                return endpoint, dict(args), {}
+    return "centres.home", {}, {}
 
 
 def pick_text(texts, lang=None, default_language=None):

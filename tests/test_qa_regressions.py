@@ -59,3 +59,48 @@ def test_request_form_with_a_far_year_answers_with_a_message(client, booking_wor
     if button == "send":
         assert response.status_code == 422
         assert "The request was not sent" in text_of(response)
+
+
+# --- the language switcher on a page shown by a form's POST-only address ----------------------------
+# A manager who forgot the reason for a rejection saw the booking page again at /en/bookings/7/reject;
+# switching to Turkish there opened /tr/bookings/7/reject with GET: 405 Method Not Allowed. The same on
+# the account page after creating an API token (/en/account/tokens) or mistyping the password.
+
+
+def language_links(response) -> dict:
+    import html
+    import re
+
+    body = response.get_data(as_text=True)
+    switcher = body[body.index('class="language-switcher"'):]
+    return {lang: html.unescape(href) for href, lang in re.findall(r'<a href="([^"]+)" lang="([a-z]+)"', switcher)}
+
+
+def test_language_switch_after_a_refused_decision_opens_the_booking_page(client, booking_world):
+    from booking_support import request
+
+    booking = request(booking_world)
+    login(client, booking_world.manager)
+    refused = client.post(f"/en/bookings/{booking.id}/reject", data={f"reject-{booking.id}-reason": ""})
+    assert refused.status_code == 400
+    links = language_links(refused)
+    assert links["tr"] == f"/tr/bookings/{booking.id}/"
+    page = client.get(links["tr"])
+    assert page.status_code == 200 and '<html lang="tr"' in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path, data", [
+    ("/en/account/tokens", {"name": "Telefon"}),
+    ("/en/account/password", {"current_password": "wrong", "new_password": "a-new-password", "confirm": "x"}),
+])
+def test_language_switch_on_the_account_page_shown_by_a_form(client, booking_world, path, data):
+    login(client, booking_world.member)
+    response = client.post(path, data=data)
+    links = language_links(response)
+    assert links["uk"] == "/uk/account/"
+    assert client.get(links["uk"]).status_code == 200
+
+
+def test_language_switch_on_ordinary_pages_keeps_page_and_query(client, booking_world):
+    response = client.get("/en/events/?audience=women&language=tr")
+    assert language_links(response)["ar"] == "/ar/events/?audience=women&language=tr"
