@@ -85,9 +85,10 @@ def send(message: EmailMessage) -> bool:
     config = current_app.config
     server = config.get("MAIL_SERVER")
     if not server:
-        if current_app.logger.isEnabledFor(logging.INFO):
+        # A warning: shown by the default logging of `flask run` and gunicorn (an info line would not be).
+        if current_app.logger.isEnabledFor(logging.WARNING):
             text = message.as_bytes(policy=policy.SMTPUTF8).decode("utf-8", "replace")
-            current_app.logger.info("E-mail (no MAIL_SERVER configured):\n%s", text)
+            current_app.logger.warning("E-mail (no MAIL_SERVER configured):\n%s", text)
         return True
     port = int(config.get("MAIL_PORT") or 25)
     try:

@@ -104,3 +104,22 @@ def test_language_switch_on_the_account_page_shown_by_a_form(client, booking_wor
 def test_language_switch_on_ordinary_pages_keeps_page_and_query(client, booking_world):
     response = client.get("/en/events/?audience=women&language=tr")
     assert language_links(response)["ar"] == "/ar/events/?audience=women&language=tr"
+
+
+# --- mail without a mail server --------------------------------------------------------------------
+# README: "no server: mails are written to the log". They were logged at INFO, below what `flask run`
+# and gunicorn show (the app logger inherits WARNING): after approving and rejecting requests in the
+# demo, neither server's log had a single mail, and nobody could tell that mail was not going out.
+
+
+def test_without_a_mail_server_mail_shows_in_a_default_log(app, booking_world, caplog):
+    import logging
+
+    from booking_support import request
+
+    assert not app.config["MAIL_SERVER"]
+    assert app.logger.level == logging.NOTSET  # as under flask run / gunicorn: the root's level applies
+    with caplog.at_level(logging.WARNING):  # the root logger's default level
+        request(booking_world)
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == app.logger.name)
+    assert "E-mail (no MAIL_SERVER configured)" in logged and "manager@example.org" in logged
