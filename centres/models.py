@@ -57,8 +57,8 @@ class Centre(db.Model):
         if self.latitude is None or self.longitude is None:
             return None
         return (
-            "https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}"
-            "#map=18/{lat:.5f}/{lon:.5f}".format(lat=self.latitude, lon=self.longitude)
+            f"https://www.openstreetmap.org/?mlat={self.latitude:.5f}&mlon={self.longitude:.5f}"
+            f"#map=18/{self.latitude:.5f}/{self.longitude:.5f}"
         )
 
     def hours_on(self, weekday: int) -> list[list[str]]:

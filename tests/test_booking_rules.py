@@ -7,7 +7,6 @@ and nothing is stored.
 from datetime import date, timedelta
 
 import pytest
-from flask_babel import force_locale
 from booking_support import (  # noqa: F401
     api_body,
     booking_request,
@@ -21,6 +20,7 @@ from booking_support import (  # noqa: F401
     next_weekday,
     request,
 )
+from flask_babel import force_locale
 
 from bookings import services
 from bookings.rules import RuleViolation

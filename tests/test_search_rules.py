@@ -10,8 +10,8 @@ the request's own messages — and every result can really be requested.
 from datetime import time, timedelta
 
 import pytest
-from flask_babel import force_locale
 from booking_support import fresh_locale
+from flask_babel import force_locale
 from search_support import WEEKS, at, city_fixture, hold, once_query, run_search, weekly_query  # noqa: F401
 
 from bookings import services
