@@ -49,6 +49,7 @@ browser-deps:
 	@test -d node_modules/axe-core || npm ci --silent --no-audit --no-fund
 
 test: install-dev compile-translations browser-deps
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --db=sqlite
 	$(BIN)/python -m pytest --db=postgresql
 
