@@ -110,7 +110,8 @@ class EventForm(ManageForm):
         return {
             "title": dict(self.title.data or {}),
             "description": dict(self.description.data or {}),
-            "category_key": self.category_key.data or None,
+            # Optional() lets a blank (" ") past the choice check: it means no category, not a key.
+            "category_key": (self.category_key.data or "").strip() or None,
             "audiences": list(self.audiences.data or []),
             "languages": list(self.languages.data or []),
             "barrier_free": bool(self.barrier_free.data),
