@@ -10,6 +10,7 @@ website: bookings.services.
 """
 
 from datetime import date, datetime, time, timedelta
+from functools import wraps
 
 from flask import g, jsonify, request, url_for
 from flask_babel import gettext as _
@@ -171,18 +172,33 @@ def optional_body() -> dict:
     return json_body()
 
 
+def booking_action(may):
+    """Load the booking (404 when the caller may not see it), check ``may(booking, user)`` (403),
+    read the optional JSON body (400), then call the view with ``(booking, body)``."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(booking_id):
+            booking = load_booking(booking_id)
+            if booking is None:
+                return api_error(404)
+            if not may(booking, g.api_user):
+                return api_error(403)
+            try:
+                body = optional_body()
+            except BadBody:
+                return bad_body()
+            return view(booking, body)
+
+        return wrapped
+
+    return decorator
+
+
 @bp.post("/bookings/<int:booking_id>/approve")
 @token_required
-def approve_booking(booking_id):
-    booking = load_booking(booking_id)
-    if booking is None:
-        return api_error(404)
-    if not booking.can_decide(g.api_user):
-        return api_error(403)
-    try:
-        body = optional_body()
-    except BadBody:
-        return bad_body()
+@booking_action(Booking.can_decide)
+def approve_booking(booking, body):
     ids = body.get("occurrences")
     if ids is not None and (not isinstance(ids, list) or not all(is_int(i) for i in ids) or len(ids) > 1000):
         return invalid({"occurrences": [_("Please give a list of occurrence ids.")]})
@@ -192,31 +208,15 @@ def approve_booking(booking_id):
 
 @bp.post("/bookings/<int:booking_id>/reject")
 @token_required
-def reject_booking(booking_id):
-    booking = load_booking(booking_id)
-    if booking is None:
-        return api_error(404)
-    if not booking.can_decide(g.api_user):
-        return api_error(403)
-    try:
-        body = optional_body()
-    except BadBody:
-        return bad_body()
+@booking_action(Booking.can_decide)
+def reject_booking(booking, body):
     return run(lambda: services.reject(booking, g.api_user, reason=body.get("reason")))
 
 
 @bp.post("/bookings/<int:booking_id>/cancel")
 @token_required
-def cancel_booking(booking_id):
-    booking = load_booking(booking_id)
-    if booking is None:
-        return api_error(404)
-    if not booking.can_cancel(g.api_user):
-        return api_error(403)
-    try:
-        body = optional_body()
-    except BadBody:
-        return bad_body()
+@booking_action(Booking.can_cancel)
+def cancel_booking(booking, body):
     occurrence_id = None
     when = body.get("occurrence")
     if when is not None:
