@@ -7,7 +7,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export TEST_DATABASE_URL
 
-.PHONY: run test test-sqlite test-postgresql install install-dev translations compile-translations browser-deps lint serve clean
+.PHONY: run test test-clock test-sqlite test-postgresql install install-dev translations compile-translations browser-deps lint serve clean
 
 run: install compile-translations
 	$(FLASK) init-db
@@ -52,6 +52,15 @@ test: install-dev compile-translations browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --db=sqlite
 	$(BIN)/python -m pytest --db=postgresql
+
+# The suite (without the browser) with every test starting at a hard instant (tests/conftest.py --now):
+# 23:40 the night before the March clock change, 00:30 on the October change day, 23:10 UTC on New Year's Eve.
+HARD_INSTANTS ?= 2027-03-27T23:40+01:00 2027-10-31T00:30+02:00 2026-12-31T23:10+00:00
+test-clock: install-dev compile-translations
+	@for now in $(HARD_INSTANTS); do \
+	  echo "== the suite at $$now"; \
+	  $(BIN)/python -m pytest --db=sqlite -m "not browser" -q -p no:cacheprovider --now=$$now || exit 1; \
+	done
 
 test-sqlite: install-dev compile-translations browser-deps
 	$(BIN)/python -m pytest --db=sqlite

@@ -6,8 +6,17 @@ from flask import Flask
 
 import database  # noqa: F401  (engine event listeners: SQLite pragmas and write locks)
 import i18n
+import web
+from accounts import bp as accounts_bp
+from api import bp as api_bp
+from bookings import bp as bookings_bp
+from centres import bp as centres_bp
+from cli import register_commands
 from config import Defaults, from_environment, instance_secret_key, normalise_database_url
+from errors import bp as errors_bp
+from events import bp as events_bp
 from extensions import babel, csrf, db, limiter, login_manager, migrate
+from feeds import bp as feeds_bp
 
 
 def create_app(test_config=None):
@@ -35,14 +44,6 @@ def create_app(test_config=None):
     limiter.init_app(app)
 
     # Blueprints.
-    from accounts import bp as accounts_bp
-    from api import bp as api_bp
-    from bookings import bp as bookings_bp
-    from centres import bp as centres_bp
-    from errors import bp as errors_bp
-    from events import bp as events_bp
-    from feeds import bp as feeds_bp
-
     app.register_blueprint(errors_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(centres_bp)
@@ -53,13 +54,9 @@ def create_app(test_config=None):
     csrf.exempt(api_bp)
 
     # Requests: language prefix, security headers, template helpers.
-    import web
-
     web.init_app(app)
 
     # CLI commands.
-    from cli import register_commands
-
     register_commands(app)
     return app
 

@@ -1,10 +1,16 @@
 """Operator commands: flask --app app init-db | seed-demo | create-user | create-token."""
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_migrate import upgrade
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from accounts.forms import MIN_PASSWORD
+from accounts.models import ApiToken, Association, User, normalise_email
+from centres.models import Centre
+from database import write_transaction
+from demo import load_demo
 from extensions import db
 
 
@@ -26,8 +32,6 @@ def init_db():
 @click.command("seed-demo")
 def seed_demo():
     """Load a demo city (centres, rooms, associations, users, events)."""
-    from demo import load_demo
-
     summary = load_demo()
     click.echo(summary)
 
@@ -35,9 +39,6 @@ def seed_demo():
 @click.command("ensure-demo", hidden=True)
 def ensure_demo():
     """Load the demo data only when the database holds no centre (make run)."""
-    from centres.models import Centre
-    from demo import load_demo
-
     if db.session.scalar(select(Centre.id).limit(1)) is None:
         click.echo(load_demo())
     else:
@@ -59,14 +60,6 @@ def ensure_demo():
 @click.option("--name", default="", help="The person's name.")
 def create_user(email, role, centres, associations, password, name):
     """Create a user (or update the role, password, centres and associations of an existing one)."""
-    from email_validator import EmailNotValidError, validate_email
-    from sqlalchemy import func
-
-    from accounts.forms import MIN_PASSWORD
-    from accounts.models import Association, User, normalise_email
-    from centres.models import Centre
-    from database import write_transaction
-
     email = normalise_email(email)
     try:
         validate_email(email, check_deliverability=False, allow_smtputf8=False)
@@ -121,9 +114,6 @@ def create_user(email, role, centres, associations, password, name):
 @click.option("--name", default="command line", help="What the token is for.")
 def create_token(email, name):
     """Create an API token for a user; the token is printed alone on the last line."""
-    from accounts.models import ApiToken, User
-    from database import write_transaction
-
     with write_transaction():
         user = User.by_email(email)
         if user is None:

@@ -12,7 +12,8 @@ from functools import lru_cache
 from babel import Locale
 from flask import current_app, g, has_request_context, request, url_for
 from flask_login import current_user
-from werkzeug.routing import BaseConverter
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter, RequestRedirect
 
 FALLBACK_LANGUAGE = "de"
 LANGUAGE_COOKIE = "lang"
@@ -136,9 +137,6 @@ def switch_language_url(code: str) -> str:
 
 def _page_above(path: str) -> tuple[str, dict, dict]:
     """The endpoint and arguments of the nearest GET page that has a language, going up the path."""
-    from werkzeug.exceptions import HTTPException
-    from werkzeug.routing import RequestRedirect
-
     adapter = current_app.url_map.bind("localhost")
     parts = path.rstrip("/").split("/")
     while len(parts) > 2:

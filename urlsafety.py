@@ -1,4 +1,20 @@
+"""Addresses people give: the one check of a web address, and the sign-in redirect that stays on the site."""
+
 from urllib.parse import urlsplit
+
+MAX_WEB_ADDRESS = 300
+
+
+def is_web_address(value: str) -> bool:
+    """A full http(s) address with a host name, such as https://example.org/register."""
+    if not isinstance(value, str) or len(value) > MAX_WEB_ADDRESS or any(ch.isspace() for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    return parts.scheme in {"http", "https"} and "." in host.strip(".") and not host.startswith(".")
 
 
 def safe_next_url(target: str | None) -> str | None:

@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import formkit
 import i18n
+from accounts.models import User
 from extensions import login_manager
 from timeutil import to_local
 
@@ -54,8 +55,6 @@ def init_app(app):
 
 
 def load_user(user_id):
-    from accounts.models import User
-
     return User.from_session_id(user_id)
 
 

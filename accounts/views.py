@@ -24,10 +24,8 @@ from accounts.forms import (
 )
 from accounts.models import ApiToken, Association, User, normalise_email
 from extensions import db, limiter
+from parsing import ID
 from urlsafety import safe_next_url
-
-# Ids in URLs stay within the database's integer range: a larger number is a plain 404.
-ID = "int(max=2147483647)"
 
 
 def page_to_return_to() -> str | None:

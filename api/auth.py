@@ -10,6 +10,7 @@ from flask import g, request
 from sqlalchemy import update
 
 from accounts.models import ApiToken
+from api.errors import api_error
 from database import write_transaction
 from extensions import db
 from timeutil import utcnow
@@ -47,8 +48,6 @@ def bearer_user():
 
 
 def token_required(view):
-    from api.errors import api_error
-
     @wraps(view)
     def wrapped(*args, **kwargs):
         user = bearer_user()

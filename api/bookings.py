@@ -9,7 +9,7 @@ action, 422 with ``fields`` for invalid input. The rules are the ones of the
 website: bookings.services.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from functools import wraps
 
 from flask import g, jsonify, request, url_for
@@ -18,21 +18,17 @@ from flask_babel import gettext as _
 import i18n
 from api import bp
 from api.auth import token_required
-from api.booking_input import MAX_ISO, BadBody, Invalid, is_int, json_body, parse_booking_request, parse_bound
+from api.booking_input import BadBody, Invalid, json_body, parse_booking_request
 from api.errors import api_error
 from bookings import services
 from bookings.display import local_iso, reason_text
+from bookings.errors import BookingError, refusal
 from bookings.models import APPROVED, Booking, Occurrence
 from bookings.recurrence import Recurrence
-from bookings.rules import (
-    BookingConflict,
-    InvalidState,
-    NotPermitted,
-    RuleViolation,
-    closures_for,
-)
+from bookings.rules import closures_for
 from centres.models import Room
 from extensions import db
+from parsing import ID, is_int, parse_bound, parse_when
 from timeutil import to_local, to_utc_naive, utcnow, zone
 
 MAX_RANGE_DAYS = 366
@@ -91,7 +87,7 @@ def booking_json(booking) -> dict:
                 "at": local_iso(change.at, tz_name),
                 "by": (change.user.name or change.user.email) if change.user else None,
                 "reason": reason_text(change.reason) or None,
-                "dates": [local_iso(datetime.fromisoformat(d), tz_name) for d in change.dates or []],
+                "dates": [local_iso(d, tz_name) for d in change.date_values()],
             }
             for change in booking.changes
         ],
@@ -100,26 +96,22 @@ def booking_json(booking) -> dict:
 
 
 def error_response(error):
-    """A domain error as the contract's JSON error."""
-    if isinstance(error, NotPermitted):
+    """A domain error as the contract's JSON error (bookings.errors.refusal words it for every path)."""
+    answer = refusal(error)
+    if answer.status == 403:
         return api_error(403)
-    if isinstance(error, RuleViolation):
-        return api_error(422, " ".join(error.messages[:5]), fields=error.fields())
-    if isinstance(error, BookingConflict):
-        tz_name = error.timezone
-        conflicts = [{"start": local_iso(s, tz_name), "end": local_iso(e, tz_name)} for s, e in error.dates]
-        return api_error(409, _("An approved booking already holds the room at these times."), code="conflict",
-                         conflicts=conflicts)
-    if isinstance(error, InvalidState):
-        return api_error(409, error.message, code="invalid_state")
-    raise error
+    extra = {"fields": answer.fields} if answer.fields else {}
+    if answer.conflicts:
+        extra["conflicts"] = [{"start": local_iso(s, answer.timezone), "end": local_iso(e, answer.timezone)}
+                              for s, e in answer.conflicts]
+    return api_error(answer.status, answer.message, code=answer.code, **extra)
 
 
 def run(action, status=200):
     try:
         booking = action()
         db.session.commit()
-    except (NotPermitted, RuleViolation, BookingConflict, InvalidState) as error:
+    except BookingError as error:
         db.session.rollback()
         return error_response(error)
     return jsonify(booking_json(booking)), status
@@ -134,7 +126,7 @@ def bad_body():
 
 
 def load_booking(booking_id):
-    booking = db.session.get(Booking, booking_id) if 0 < booking_id < 2**31 else None
+    booking = db.session.get(Booking, booking_id)
     if booking is None or not booking.can_view(g.api_user):
         return None
     return booking
@@ -156,7 +148,7 @@ def create_booking():
     return run(lambda: services.request_booking(booking_request, g.api_user), status=201)
 
 
-@bp.get("/bookings/<int:booking_id>")
+@bp.get(f"/bookings/<{ID}:booking_id>")
 @token_required
 def get_booking(booking_id):
     booking = load_booking(booking_id)
@@ -195,7 +187,7 @@ def booking_action(may):
     return decorator
 
 
-@bp.post("/bookings/<int:booking_id>/approve")
+@bp.post(f"/bookings/<{ID}:booking_id>/approve")
 @token_required
 @booking_action(Booking.can_decide)
 def approve_booking(booking, body):
@@ -206,14 +198,14 @@ def approve_booking(booking, body):
     return run(lambda: services.approve(booking, g.api_user, occurrence_ids=ids, reason=reason))
 
 
-@bp.post("/bookings/<int:booking_id>/reject")
+@bp.post(f"/bookings/<{ID}:booking_id>/reject")
 @token_required
 @booking_action(Booking.can_decide)
 def reject_booking(booking, body):
     return run(lambda: services.reject(booking, g.api_user, reason=body.get("reason")))
 
 
-@bp.post("/bookings/<int:booking_id>/cancel")
+@bp.post(f"/bookings/<{ID}:booking_id>/cancel")
 @token_required
 @booking_action(Booking.can_cancel)
 def cancel_booking(booking, body):
@@ -221,11 +213,8 @@ def cancel_booking(booking, body):
     when = body.get("occurrence")
     if when is not None:
         try:
-            if not isinstance(when, str) or len(when) > MAX_ISO:
-                raise ValueError(when)
-            value = date.fromisoformat(when) if len(when.strip()) == 10 else datetime.fromisoformat(
-                when.strip().replace("Z", "+00:00"))
-        except (ValueError, TypeError):
+            value = parse_when(when)
+        except ValueError:
             return invalid({"occurrence": [_("Please give the date to cancel, such as 2027-03-30.")]})
         occurrence = services.occurrence_on(booking, value)
         if occurrence is None:
@@ -241,10 +230,10 @@ def cancel_booking(booking, body):
 # --- availability -------------------------------------------------------------------
 
 
-@bp.get("/rooms/<int:room_id>/availability")
+@bp.get(f"/rooms/<{ID}:room_id>/availability")
 def room_availability(room_id):
     """Public: the busy intervals (approved dates) of a room in a range; no personal data."""
-    room = db.session.get(Room, room_id) if 0 < room_id < 2**31 else None
+    room = db.session.get(Room, room_id)
     if room is None:
         return api_error(404)
     centre = room.centre

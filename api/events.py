@@ -15,6 +15,7 @@ from api import bp
 from api.errors import api_error
 from api.openapi import describe
 from bookings.display import reason_text
+from centres.models import Centre
 from events.models import AUDIENCES
 from events.queries import EventFilters, default_timezone, public_occurrences
 from extensions import db
@@ -117,8 +118,6 @@ def events():
         return api_error(400, fields=errors)
     tz_name = default_timezone()
     if filters.centre:
-        from centres.models import Centre
-
         tz_name = db.session.scalar(db.select(Centre.timezone).where(Centre.slug == filters.centre)) or tz_name
     start, end = filters.utc_range(tz_name, utcnow())
     rows = public_occurrences(filters, start, end, limit=limit + 1, offset=offset)

@@ -8,6 +8,7 @@ assembled per request so the server URL is the one the client used.
 from flask import jsonify, request
 
 from api import bp
+from centres.policy import RoomPolicy
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -71,16 +72,7 @@ SCHEMAS = {
             "equipment": {"type": "array", "items": {"type": "string"}},
             "barrier_free": {"type": "boolean"},
             "bookable": {"type": "boolean"},
-            "rules": {
-                "type": "object",
-                "properties": {
-                    "earliest_time": {"type": "string", "examples": ["08:00"]},
-                    "latest_time": {"type": "string", "examples": ["22:00"]},
-                    "max_duration_minutes": {"type": "integer"},
-                    "max_days_ahead": {"type": "integer"},
-                    "min_notice_hours": {"type": "integer"},
-                },
-            },
+            "rules": RoomPolicy.json_schema(),
         },
     },
     "Centre": {

@@ -1,4 +1,4 @@
-"""GET /api/v1/rooms/search: rooms for a slot across all centres (issue 7).
+"""GET /api/v1/rooms/search: rooms for a slot across all centres.
 
 Public, as the search page is; with a bearer token the rules are the token
 user's (a centre's managers need no minimum notice). ``start``/``end``: the
@@ -10,7 +10,7 @@ near misses, when no room is free on every date. The search itself is
 bookings.search — the same rules as a request.
 """
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import jsonify, request, url_for
 from flask_babel import gettext as _
@@ -23,35 +23,14 @@ from api.openapi import describe
 from bookings.display import local_iso
 from bookings.recurrence import WEEKDAY_CODES
 from bookings.rules import MAX_ATTENDEES
-from bookings.search import MAX_RESULTS, InvalidSearch, SearchQuery, request_args, search
+from bookings.search import request_args, search
+from bookings.search_query import MAX_RESULTS, InvalidSearch, SearchQuery
 from centres.models import Centre
 from centres.vocabulary import EQUIPMENT, WELCOME_FEATURES
 from extensions import db
+from parsing import parse_date, parse_datetime, parse_flag
 
-MAX_ISO = 40
 MAX_LIMIT = 500
-MIN_YEAR, MAX_YEAR = 2000, 2200
-TRUE, FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
-
-
-def _date_time(value) -> datetime:
-    text = (value or "").strip()
-    if len(text) <= 10 or len(text) > MAX_ISO:  # a date alone is not a time
-        raise ValueError(value)
-    parsed = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
-    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-        raise ValueError(value)
-    return parsed.replace(microsecond=0)
-
-
-def _day(value) -> date:
-    text = (value or "").strip()
-    if len(text) != 10:
-        raise ValueError(value)
-    parsed = date.fromisoformat(text)
-    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-        raise ValueError(value)
-    return parsed
 
 
 def _codes(name) -> list[str]:
@@ -62,26 +41,29 @@ def _codes(name) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def parse_query(args) -> tuple[SearchQuery | None, dict, int]:
-    """The query string as a SearchQuery, the field errors, and the limit."""
-    errors: dict[str, list[str]] = {}
+def _times(args, errors) -> tuple[dict, date | None]:
+    """``start`` and ``end`` (date-times, both with an offset or neither) and ``until`` (a date)."""
     times = {}
     for name in ("start", "end"):
-        if not args.get(name, "").strip():
-            errors[name] = [_("Please give a date and time in ISO 8601, such as 2027-03-30T18:00.")]
-            continue
         try:
-            times[name] = _date_time(args.get(name))
-        except (ValueError, TypeError, OverflowError):
+            times[name] = parse_datetime(args.get(name, ""))
+        except ValueError:
             errors[name] = [_("Please give a date and time in ISO 8601, such as 2027-03-30T18:00.")]
     if len(times) == 2 and (times["start"].tzinfo is None) != (times["end"].tzinfo is None):
         errors["end"] = [_("Please give both times with an offset, or both without.")]
     until = None
     if args.get("until", "").strip():
         try:
-            until = _day(args.get("until"))
-        except (ValueError, TypeError):
+            until = parse_date(args.get("until"))
+        except ValueError:
             errors["until"] = [_("Please give a date such as 2027-06-30.")]
+    return times, until
+
+
+def parse_query(args) -> tuple[SearchQuery | None, dict, int]:
+    """The query string as a SearchQuery, the field errors, and the limit."""
+    errors: dict[str, list[str]] = {}
+    times, until = _times(args, errors)
     weekdays = [code.upper() for code in _codes("weekdays")]
     if any(code not in WEEKDAY_CODES for code in weekdays):
         errors["weekdays"] = [_("Please give weekdays as MO, TU, WE, TH, FR, SA, SU.")]
@@ -99,9 +81,12 @@ def parse_query(args) -> tuple[SearchQuery | None, dict, int]:
     if unknown := [key for key in features if key not in WELCOME_FEATURES]:
         errors["features"] = [_("Unknown welcome feature: %(keys)s. Known: %(known)s.",
                                 keys=", ".join(unknown[:5])[:100], known=", ".join(WELCOME_FEATURES))]
-    barrier_free = args.get("barrier_free", "").strip().lower()
-    if barrier_free not in TRUE | FALSE:
-        errors["barrier_free"] = [_("Please give true or false.")]
+    barrier_free = False
+    if args.get("barrier_free", "").strip():
+        try:
+            barrier_free = parse_flag(args.get("barrier_free"))
+        except ValueError:
+            errors["barrier_free"] = [_("Please give true or false.")]
     district, centre = args.get("district", "").strip(), args.get("centre", "").strip()
     if len(district) > 100:
         errors["district"] = [_("Please use at most %(max)d characters.", max=100)]
@@ -118,7 +103,7 @@ def parse_query(args) -> tuple[SearchQuery | None, dict, int]:
         return None, errors, limit
     query = SearchQuery(
         start=times["start"], end=times["end"], weekdays=tuple(weekdays), until=until, capacity=capacity,
-        equipment=tuple(equipment), barrier_free=barrier_free in TRUE, district=district, centre=centre,
+        equipment=tuple(equipment), barrier_free=barrier_free, district=district, centre=centre,
         features=tuple(features),
     )
     return query, errors, limit

@@ -3,6 +3,7 @@
 from flask import url_for
 
 import i18n
+from centres.policy import RoomPolicy
 
 
 def texts(mapping, lang, default_language):
@@ -18,13 +19,7 @@ def room_json(room, lang):
         "equipment": list(room.equipment or []),
         "barrier_free": room.barrier_free,
         "bookable": room.bookable,
-        "rules": {
-            "earliest_time": room.earliest_time.strftime("%H:%M"),
-            "latest_time": room.latest_time.strftime("%H:%M"),
-            "max_duration_minutes": room.max_duration_minutes,
-            "max_days_ahead": room.max_days_ahead,
-            "min_notice_hours": room.min_notice_hours,
-        },
+        "rules": RoomPolicy.of(room).as_json(),
     }
 
 

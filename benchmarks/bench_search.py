@@ -1,4 +1,4 @@
-"""Benchmark of the room search (issue 7).
+"""Benchmark of the room search.
 
 A weekly pattern (every Tuesday 18:00–20:00 for 6 months) searched across
 50 centres × 8 rooms holding 200,000 occurrences, and — as the baseline in the
@@ -228,7 +228,7 @@ def first_weekday(today, weekday, min_days=14):
 
 def the_query(today, capacity=None):
     """Every Tuesday 18:00–20:00 for 6 months, any room (or rooms for ``capacity`` people)."""
-    from bookings.search import SearchQuery
+    from bookings.search_query import SearchQuery
 
     first = first_weekday(today, 1)
     return SearchQuery(start=datetime.combine(first, time(18)), end=datetime.combine(first, time(20)),

@@ -4,24 +4,25 @@ Each command runs in ``database.write_transaction()`` so that on SQLite the
 check-and-write is serialised like a web request (BEGIN IMMEDIATE).
 """
 
-from datetime import datetime
 
 import click
 from sqlalchemy import select
 
+from accounts.models import Association, User
 from bookings import bp, services
+from bookings.errors import BookingError, refusal
 from bookings.models import STATUSES, Booking
 from bookings.recurrence import WEEKDAY_CODES, Recurrence
-from bookings.rules import BookingConflict, InvalidState, NotPermitted, RuleViolation, describe_slot
+from bookings.wording import describe_slot
+from centres.models import Centre, Room
 from database import write_transaction
 from extensions import db
+from parsing import parse_local
 
 bp.cli.short_help = "Request, approve, reject, cancel and list bookings."
 
 
 def _user(email):
-    from accounts.models import User
-
     user = User.by_email(email)
     if user is None or not user.is_active:
         raise click.ClickException(f"no active user with the e-mail address {email}")
@@ -36,32 +37,22 @@ def _booking(booking_id, user):
 
 
 def _run(action):
-    """Run a service call and commit; domain errors become a clear message and change nothing."""
+    """Run a service call and commit; domain errors become the same message as on the pages, and change nothing."""
     try:
         result = action()
         db.session.commit()
         return result
-    except NotPermitted:
+    except BookingError as error:
         db.session.rollback()
-        raise click.ClickException("this user may not do this") from None
-    except RuleViolation as error:
-        db.session.rollback()
-        raise click.ClickException("\n".join(error.messages)) from None
-    except BookingConflict as error:
-        db.session.rollback()
-        dates = "; ".join(describe_slot(s, e, error.timezone) for s, e in error.dates)
-        raise click.ClickException(f"the room is already taken: {dates}") from None
-    except InvalidState as error:
-        db.session.rollback()
-        raise click.ClickException(error.message) from None
+        raise click.ClickException("\n".join(refusal(error).messages)) from None
 
 
-def _local(value, name):
+def _local(value, name, tz_name):
+    """An ISO 8601 date-time as the centre's wall-clock time (an offset is converted)."""
     try:
-        parsed = datetime.fromisoformat(value)
+        return parse_local(value, tz_name)
     except ValueError:
         raise click.BadParameter("use ISO 8601, e.g. 2027-03-30T18:00", param_hint=name) from None
-    return parsed.replace(tzinfo=None) if parsed.tzinfo is None else parsed
 
 
 @bp.cli.command("request")
@@ -82,9 +73,6 @@ def _local(value, name):
 def request_command(email, room_id, centre_slug, association_name, title, start, end, weekly, interval, weekdays,
                     until_, count, attendees, skip_conflicts):
     """Request a room (rules and conflicts checked as on the website)."""
-    from accounts.models import Association
-    from centres.models import Centre, Room
-
     with write_transaction():
         user = _user(email)
         room = db.session.get(Room, room_id) if room_id else None
@@ -106,13 +94,7 @@ def request_command(email, room_id, centre_slug, association_name, title, start,
             if (until_ is None) == (count is None):
                 raise click.UsageError("a weekly booking needs --until or --count (one of them)")
             recurrence = Recurrence(interval=interval, weekdays=codes, until=until_.date() if until_ else None, count=count)
-        first_start, first_end = _local(start, "--start"), _local(end, "--end")
-        if first_start.tzinfo or first_end.tzinfo:
-            from timeutil import zone
-
-            tz = zone(centre.timezone)
-            first_start = first_start.astimezone(tz).replace(tzinfo=None) if first_start.tzinfo else first_start
-            first_end = first_end.astimezone(tz).replace(tzinfo=None) if first_end.tzinfo else first_end
+        first_start, first_end = _local(start, "--start", centre.timezone), _local(end, "--end", centre.timezone)
         booking_request = services.BookingRequest(
             centre=centre, room=room, association=association, title=title, start=first_start, end=first_end,
             recurrence=recurrence, attendees=attendees, skip_conflicts=skip_conflicts,
@@ -170,8 +152,6 @@ def cancel_command(booking_id, email, day, following, reason):
 @click.option("--status", type=click.Choice(STATUSES))
 def list_command(centre_slug, status):
     """List bookings (id, status, room, title, first date)."""
-    from centres.models import Centre
-
     query = select(Booking).order_by(Booking.created_at)
     if centre_slug:
         centre = Centre.by_slug(centre_slug)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bookings import notifications
+from bookings.errors import BookingConflict, InvalidState, NotPermitted, RuleViolation, violation
 from bookings.models import (
     ACTIVE,
     APPROVED,
@@ -29,21 +30,11 @@ from bookings.models import (
     BookingChange,
     Occurrence,
 )
-from bookings.rules import (
-    BookingConflict,
-    InvalidState,
-    NotPermitted,
-    RuleViolation,
-    check_reason,
-    check_room,
-    check_slots,
-    describe_slot,
-    find_competing,
-    find_conflicts,
-    violation,
-)
+from bookings.rules import check_reason, check_room, check_slots, find_competing, find_conflicts
+from bookings.wording import describe_slot
+from centres.models import Room
 from extensions import db
-from timeutil import to_local, utcnow
+from timeutil import to_local, utcnow, zone
 
 # Reasons the system gives itself; stored as codes, shown translated (bookings.display.reason_text).
 PASSED = "@passed"
@@ -66,8 +57,6 @@ def lock_room(room_id) -> None:
     FOR NO KEY UPDATE: two deciders of one room wait for each other, but new
     requests (whose foreign key to the room takes FOR KEY SHARE) do not wait.
     """
-    from centres.models import Room
-
     if room_id is not None and is_postgresql():
         db.session.execute(select(Room.id).where(Room.id == room_id).with_for_update(key_share=True))
 
@@ -272,7 +261,7 @@ def cancel(booking, by, *, occurrence_id=None, following=False, reason="", now=N
     """
     if not booking.can_cancel(by):
         raise NotPermitted()
-    reason, problems = check_reason(reason, required=False)
+    reason, problems = check_reason(reason, required=booking.cancel_needs_reason(by))
     if problems:
         raise RuleViolation(problems)
     now = now or utcnow()
@@ -339,8 +328,6 @@ def occurrence_on(booking, when) -> Occurrence | None:
     tz_name = booking.centre.timezone
     if isinstance(when, datetime):
         if when.tzinfo is None:
-            from timeutil import zone
-
             when = when.replace(tzinfo=zone(tz_name))
         matches = [o for o in booking.occurrences if to_local(o.starts_at, tz_name) == when]
     elif isinstance(when, date):

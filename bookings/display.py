@@ -8,9 +8,11 @@ from sqlalchemy import select
 
 from bookings.models import ACTIVE, APPROVED, STATUS_LABELS, Booking, Occurrence
 from bookings.recurrence import week_start
-from bookings.rules import describe_slot
+from bookings.rules import closed_on, closures_for
+from bookings.wording import describe_slot
 from extensions import db
-from timeutil import to_local, to_utc_naive, zone
+from parsing import parse_date
+from timeutil import to_local, to_utc_naive, utcnow, zone
 
 SYSTEM_REASONS = {
     "@passed": _l("This date had already begun when the request was decided."),
@@ -75,13 +77,9 @@ class Week:
 
 def parse_week(value, tz_name) -> date:
     """The Monday of the week asked for (?week=2027-03-29), else of this week."""
-    from timeutil import utcnow
-
     try:
-        day = date.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
-        day = None
-    if day is None or not 2000 <= day.year <= 2200:
+        day = parse_date(value)
+    except ValueError:
         day = to_local(utcnow(), tz_name).date()
     return week_start(day)
 
@@ -104,8 +102,6 @@ def room_week(room, first: date, *, details=False, statuses=None) -> Week:
         .order_by(Occurrence.starts_at)
     )
     occurrences = list(db.session.scalars(query))
-    from bookings.rules import closed_on, closures_for
-
     closures = closures_for(room.centre, room)
     days = [WeekDay(first + timedelta(days=i)) for i in range(7)]
     for day in days:

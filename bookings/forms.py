@@ -14,11 +14,12 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields import URLField
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 import i18n
 from bookings.recurrence import MAX_INTERVAL, MAX_OCCURRENCES, WEEKDAY_CODES
 from bookings.rules import MAX_ATTENDEES, MAX_REASON, MAX_TITLE
+from events.models import AUDIENCES
 from formkit import MultiCheckboxField, TranslatedTextField
 
 WEEKDAY_LABELS = dict(zip(WEEKDAY_CODES, (
@@ -63,17 +64,15 @@ class BookingRequestForm(FlaskForm):
     audiences = MultiCheckboxField(_l("For whom?"))
     languages = MultiCheckboxField(_l("Languages spoken at the event"))
     is_free = BooleanField(_l("Free of charge"), default=True)
-    registration_url = URLField(
-        _l("Registration link"),
-        validators=[Optional(), Length(max=300), URL(message=_l("Please enter a web address such as https://example.org."))],
-    )
+    price = StringField(_l("Price"), description=_l("Only when it is not free, e.g. 3 € / reduced 1 €."))
+    # Checked with the event's other content by events.rules, on every path.
+    registration_url = URLField(_l("Registration link"),
+                                description=_l("A full address such as https://example.org/register."))
     check = SubmitField(_l("Check the dates"))
     send = SubmitField(_l("Send the request"))
 
     def __init__(self, *args, associations=(), centre_option=None, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from events.models import AUDIENCES
-
         choices = [(str(a.id), a.name) for a in associations]
         if centre_option:
             choices.append((CENTRE, centre_option))
@@ -134,28 +133,28 @@ class ApproveForm(DecisionForm):
 
 class RejectForm(DecisionForm):
     action = "reject"
+    # Required, by the rule (bookings.decisions.reject) as on every path.
     reason = TextAreaField(
-        _l("Reason"), validators=[DataRequired(message=_l("Please give a reason.")), Length(max=MAX_REASON)],
+        _l("Reason"), validators=[Optional(), Length(max=MAX_REASON)],
         description=_l("The association receives it by e-mail."),
     )
     next = HiddenField()
     submit = SubmitField(_l("Reject"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason.flags.required = True  # marked as required; the rule checks it
 
 
 class CancelForm(DecisionForm):
     action = "cancel"
     occurrence = SelectField(_l("Date"), coerce=int, default=0)
     following = BooleanField(_l("Also cancel all later dates"))
-    # No Optional(): it would stop the chain before validate_reason.
-    reason = TextAreaField(_l("Reason"), validators=[Length(max=MAX_REASON)],
+    # Whether a reason is needed is the rule's (bookings.decisions.cancel), on every path.
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=MAX_REASON)],
                            description=_l("For example: holiday closure. The association receives it by e-mail."))
-    reason_required = False
     next = HiddenField()
     submit = SubmitField(_l("Cancel"))
-
-    def validate_reason(self, field):
-        if self.reason_required and not (field.data or "").strip():
-            raise ValidationError(_l("Please give a reason."))
 
 
 class WithdrawForm(DecisionForm):

@@ -15,10 +15,8 @@ from bookings.models import PENDING, Booking, pending_bookings
 from bookings.rules import find_competing, find_conflicts
 from centres.models import Centre, Room
 from extensions import db
+from parsing import ID
 from timeutil import utcnow
-
-# Ids in URLs stay within the database's integer range: a larger number is a plain 404.
-ID = "int(max=2147483647)"
 
 
 def managed_centres():

@@ -147,6 +147,10 @@ class Booking(db.Model):
         return self.is_manager(user) or self.is_owner(user)
 
     # role and state, for showing buttons
+    def cancel_needs_reason(self, user) -> bool:
+        """A centre cancelling an association's dates tells the association why (on every path)."""
+        return self.is_manager(user) and not self.is_owner(user) and not self.is_centre_booking
+
     def can_approve(self, user) -> bool:
         return self.is_pending and self.can_decide(user)
 

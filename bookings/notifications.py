@@ -1,24 +1,22 @@
 """E-mails about bookings, each in its recipient's language, with the dates in the centre's zone.
 
 Managers hear of new requests (and of dates an association gives back); the
-association hears of approval (with an .ics of the approved dates), rejection
-and cancellation (with the reason, and an .ics cancelling approved dates).
+association hears of approval and of cancellation (with the reason), each with
+an .ics of the booking as its private feed shows it, and of rejection.
 Messages are queued with ``mail.queue`` and leave only when the change commits.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from icalendar import Calendar, Timezone
-from icalendar import Event as ICalEvent
 from werkzeug.routing import BuildError
 
 import mail
-from i18n import pick_text
-from timeutil import to_local
+from bookings.display import occurrence_label, reason_text
+from feeds.private import booking_file
+from i18n import language_info, pick_text
 
 MAX_LISTED = 30
 
@@ -92,14 +90,10 @@ def _link(endpoint, **values):
 
 
 def _direction(lang) -> str:
-    from i18n import language_info
-
     return language_info(lang).direction
 
 
 def _date_lines(notice, occurrences, tz_name, with_reasons=False):
-    from bookings.display import occurrence_label, reason_text
-
     lines = []
     for occurrence in occurrences[:MAX_LISTED]:
         line = occurrence_label(occurrence, tz_name)
@@ -138,36 +132,11 @@ def _greeting(name) -> str:
 # --- calendar attachments ------------------------------------------------------------------
 
 
-def calendar_attachment(booking, occurrences, *, cancelled=False):
-    """An iCalendar file of the given dates: PUBLISH for approved ones, CANCEL for cancelled ones."""
-    centre, tz_name = booking.centre, booking.centre.timezone
-    host = (current_app.config.get("SERVER_NAME") or "welcome-spaces").split(":")[0]
-    calendar = Calendar()
-    calendar.add("prodid", "-//Welcome Spaces//Bookings//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
-    centre_name = pick_text(centre.name, None, centre.default_language)[0] or centre.slug
-    location = ", ".join(p for p in ((booking.room.name if booking.room else ""), centre_name, centre.address) if p)
-    stamp = datetime.now(UTC).replace(microsecond=0)
-    for occurrence in occurrences:
-        event = ICalEvent()
-        event.add("uid", f"booking-{booking.id}-{occurrence.id}@{host}")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", to_local(occurrence.starts_at, tz_name))
-        event.add("dtend", to_local(occurrence.ends_at, tz_name))
-        event.add("summary", booking.title)
-        if location:
-            event.add("location", location)
-        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-        event.add("sequence", len(booking.changes))
-        calendar.add_component(event)
-    if occurrences:
-        # The zone's rules for the years of these dates only (the whole 1970-2038 span is slow to build).
-        first, last = min(o.starts_at for o in occurrences), max(o.ends_at for o in occurrences)
-        calendar.add_component(Timezone.from_tzid(
-            tz_name, first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 2, 1, 1)))
-    method = "CANCEL" if cancelled else "PUBLISH"
-    return (f"booking-{booking.id}.ics", calendar.to_ical(), "text/calendar", {"method": method, "charset": "utf-8"})
+def calendar_attachment(booking, lang):
+    """The booking as the association's private feed shows it (feeds.private: one iCalendar writer, so the
+    same UID and SEQUENCE for each date in the mail and in the feed)."""
+    filename, body, method = booking_file(booking, lang)
+    return (filename, body, "text/calendar", {"method": method, "charset": "utf-8"})
 
 
 # --- the notices -----------------------------------------------------------------------
@@ -197,7 +166,6 @@ def new_request(booking) -> None:
 
 def approved(booking, approved_dates, not_approved) -> None:
     tz_name = booking.centre.timezone
-    ics = calendar_attachment(booking, approved_dates)  # the same file for every recipient
     for email, name, lang in association_recipients(booking):
         with force_locale(lang):
             notice = Notice(lang, _direction(lang), _("Approved: %(title)s", title=booking.title), _greeting(name))
@@ -213,12 +181,10 @@ def approved(booking, approved_dates, not_approved) -> None:
             notice.paragraphs.append(_("The attached calendar file adds the dates to your calendar."))
             notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the booking")
-            _send(email, name, notice, [ics])
+            _send(email, name, notice, [calendar_attachment(booking, lang)])
 
 
 def rejected(booking, dates, reason) -> None:
-    from bookings.display import reason_text
-
     tz_name = booking.centre.timezone
     for email, name, lang in association_recipients(booking):
         with force_locale(lang):
@@ -235,8 +201,6 @@ def rejected(booking, dates, reason) -> None:
 
 
 def competing_rejected(booking, dates) -> None:
-    from bookings.display import reason_text
-
     tz_name = booking.centre.timezone
     for email, name, lang in association_recipients(booking):
         with force_locale(lang):
@@ -258,7 +222,6 @@ def competing_rejected(booking, dates) -> None:
 def cancelled(booking, dates, reason, had_approved) -> None:
     """To the association: the centre cancelled dates."""
     tz_name = booking.centre.timezone
-    ics = calendar_attachment(booking, had_approved, cancelled=True) if had_approved else None
     for email, name, lang in association_recipients(booking):
         with force_locale(lang):
             notice = Notice(lang, _direction(lang), _("Cancelled: %(title)s", title=booking.title), _greeting(name))
@@ -270,7 +233,7 @@ def cancelled(booking, dates, reason, had_approved) -> None:
             _date_lines(notice, dates, tz_name)
             notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the booking")
-            _send(email, name, notice, [ics] if ics else [])
+            _send(email, name, notice, [calendar_attachment(booking, lang)] if had_approved else [])
 
 
 def ngettext_dates(count) -> str:

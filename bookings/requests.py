@@ -4,7 +4,6 @@ The rules are bookings.rules; a manager's booking for the centre itself is
 approved at once through bookings.decisions, under the room's lock.
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -12,26 +11,14 @@ from flask_babel import gettext as _
 
 from bookings import notifications
 from bookings.decisions import approve_locked, lock_room, record_change
+from bookings.errors import BookingConflict, NotPermitted, RuleViolation, violation
 from bookings.models import PENDING, Booking, Occurrence
 from bookings.recurrence import MAX_OCCURRENCES, Recurrence, SeriesTooLong, expand
-from bookings.rules import (
-    MAX_TITLE,
-    BookingConflict,
-    NotPermitted,
-    RuleViolation,
-    check_room,
-    check_slots,
-    check_text,
-    collisions,
-    find_competing,
-    find_conflicts,
-    violation,
-)
+from bookings.rules import MAX_TITLE, check_room, check_slots, check_text, collisions, find_competing, find_conflicts
+from events.models import Event
+from events.rules import clean_event
 from extensions import db
-from i18n import clean_texts
 from timeutil import utcnow
-
-LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 @dataclass
@@ -132,7 +119,7 @@ def request_booking(request: BookingRequest, by, *, now=None) -> Booking:
     centre, room = request.centre, request.room
     check_may_request(by, centre, room, request.association)
     centre_booking = request.association is None
-    event_data = clean_event(request.event, centre) if request.event is not None else None
+    event_data = clean_event(request.event) if request.event is not None else None
     if centre_booking and room is not None:
         lock_room(room.id)
     plan = plan_booking(request, by_manager=by.manages(centre), now=now)
@@ -159,8 +146,6 @@ def request_booking(request: BookingRequest, by, *, now=None) -> Booking:
     for s in plan.kept:
         booking.occurrences.append(Occurrence(room_id=room.id if room else None, starts_at=s.start, ends_at=s.end))
     if event_data is not None:
-        from events.models import Event
-
         booking.event = Event(centre_id=centre.id, room_id=room.id if room else None, **event_data)
     db.session.add(booking)
     record_change(booking, by, "requested", occurrences=booking.occurrences)
@@ -170,51 +155,3 @@ def request_booking(request: BookingRequest, by, *, now=None) -> Booking:
     else:
         notifications.new_request(booking)
     return booking
-
-
-def clean_event(data: dict, centre) -> dict:
-    """The public event's data, checked; raises RuleViolation naming the fields (event.title, ...)."""
-    from events.models import AUDIENCES, Category
-
-    problems = []
-    title = clean_texts(data.get("title") or {})
-    description = clean_texts(data.get("description") or {})
-    for key, texts, limit in (("title", title, MAX_TITLE), ("description", description, 4000)):
-        for text in texts.values():
-            if len(text) > limit:
-                problems.append(violation(f"event.{key}", _("Please use at most %(max)d characters.", max=limit)))
-                break
-            if check_text(f"event.{key}", text):
-                problems.extend(check_text(f"event.{key}", text))
-                break
-    category = data.get("category_key") or None
-    if category is not None and db.session.get(Category, category) is None:
-        problems.append(violation("event.category", _("There is no such category.")))
-    audiences = list(dict.fromkeys(data.get("audiences") or []))
-    if any(a not in AUDIENCES for a in audiences):
-        problems.append(violation("event.audience", _("There is no such audience.")))
-    languages = list(dict.fromkeys(data.get("languages") or []))
-    if len(languages) > 30 or any(not LANGUAGE_TAG.match(code) for code in languages):
-        problems.append(violation("event.languages", _("Please give languages as codes such as de, tr or ar.")))
-    url = (data.get("registration_url") or "").strip()
-    if url and (len(url) > 300 or not re.match(r"^https?://[^\s/]+", url)):
-        problems.append(violation("event.registration_url", _("Please enter a web address such as https://example.org.")))
-    price = (data.get("price") or "").strip()
-    problems.extend(check_text("event.price", price) + check_text("event.registration_url", url))
-    if len(price) > 100:
-        problems.append(violation("event.price", _("Please use at most %(max)d characters.", max=100)))
-    if problems:
-        raise RuleViolation(problems)
-    return {
-        "title": title,
-        "description": description,
-        "category_key": category,
-        "audiences": audiences,
-        "languages": languages,
-        "is_free": bool(data.get("is_free", True)),
-        "price": price,
-        "registration_url": url,
-        "barrier_free": bool(data.get("barrier_free", False)),
-    }
-
-

@@ -2,130 +2,29 @@
 
 ``check_slots`` returns the violations of a set of dates (each naming the
 date and the rule, translated); ``find_conflicts`` is the indexed range query
-for approved dates in the way. The services raise the domain exceptions
-below; views turn them into messages, the API into 403/409/422.
+for approved dates in the way. The services raise the domain exceptions of
+bookings.errors, which also words them for every path (``refusal``).
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from babel import Locale
-from babel.dates import format_interval, format_skeleton, format_time
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select
+from flask_babel import ngettext
+from sqlalchemy import DateTime, Integer, and_, literal, or_, select, union_all
 
+from bookings.errors import Violation, violation
 from bookings.models import APPROVED, PENDING, Occurrence
+from bookings.wording import clock, describe_day, describe_length, describe_slot
+from centres.models import Closure
+from centres.policy import MAX_LENGTH, RoomPolicy
 from extensions import db
 from i18n import pick_text
 from timeutil import to_local, utcnow
 
-# No date may be longer than this, whatever a room allows: it bounds the conflict
-# query from below (starts_at > start - MAX_LENGTH), so it stays an index range scan.
-MAX_LENGTH = timedelta(hours=24)
 MAX_TITLE = 200
 MAX_REASON = 2000
 MAX_ATTENDEES = 100_000
 CONFLICT_CHUNK = 40
-
-
-class BookingError(Exception):
-    """Base of the domain errors raised by the booking services."""
-
-
-@dataclass(frozen=True)
-class Violation:
-    field: str  # the request field it concerns: start, end, room_id, attendees, recurrence, reason, ...
-    message: str  # translated, naming the date and the rule
-
-
-class RuleViolation(BookingError):
-    def __init__(self, violations):
-        self.violations = list(violations)
-        super().__init__("; ".join(v.message for v in self.violations))
-
-    @property
-    def messages(self) -> list[str]:
-        return [v.message for v in self.violations]
-
-    def fields(self) -> dict[str, list[str]]:
-        result: dict[str, list[str]] = {}
-        for violation in self.violations:
-            result.setdefault(violation.field, []).append(violation.message)
-        return result
-
-
-class BookingConflict(BookingError):
-    """Approved dates already hold the room. ``dates``: the (start, end) asked for that collide (naive UTC)."""
-
-    def __init__(self, dates, timezone=None):
-        self.dates = sorted(set(dates))
-        self.timezone = timezone
-        super().__init__(f"{len(self.dates)} conflicting date(s)")
-
-
-class InvalidState(BookingError):
-    """The booking is not in a state that allows this (e.g. already decided)."""
-
-    def __init__(self, message):
-        self.message = message
-        super().__init__(message)
-
-
-class NotPermitted(BookingError):
-    """The user may see the booking or room but not do this."""
-
-
-def violation(field, message) -> Violation:
-    return Violation(field, message)
-
-
-# --- formatting for messages --------------------------------------------------
-
-
-def _locale():
-    return get_locale() or "de"
-
-
-def describe_slot(start: datetime, end: datetime, tz_name: str) -> str:
-    """'Tue, Mar 30, 2027, 18:00 – 20:00' in the current language and the centre's zone (start/end naive UTC)."""
-    locale = Locale.parse(_locale())
-    local_start, local_end = to_local(start, tz_name), to_local(end, tz_name)
-    day = format_skeleton("yMMMEd", local_start, locale=locale)
-    if local_end.date() == local_start.date() or (local_end - local_start) <= timedelta(0):
-        times = format_interval(local_start.time(), local_end.time(), skeleton="Hm", locale=locale)
-    else:
-        end_day = format_skeleton("yMMMEd", local_end, locale=locale)
-        times = "{} – {} {}".format(
-            format_skeleton("Hm", local_start, locale=locale), end_day, format_skeleton("Hm", local_end, locale=locale)
-        )
-    pattern = str(locale.datetime_formats.get("medium") or "{1} {0}")
-    return pattern.replace("{1}", day).replace("{0}", times)
-
-
-def describe_moment(value: datetime, tz_name: str) -> str:
-    """A stored instant (naive UTC) as the centre's local date and time: 'Tue, Mar 30, 2027, 18:00'."""
-    locale = Locale.parse(_locale())
-    local = to_local(value, tz_name)
-    pattern = str(locale.datetime_formats.get("medium") or "{1} {0}")
-    day = format_skeleton("yMMMEd", local, locale=locale)
-    return pattern.replace("{1}", day).replace("{0}", format_skeleton("Hm", local, locale=locale))
-
-
-def describe_day(day: date) -> str:
-    from babel.dates import format_date
-
-    return format_date(day, "full", locale=_locale())
-
-
-def describe_length(minutes: int) -> str:
-    if minutes % 60 == 0:
-        return ngettext("%(num)d hour", "%(num)d hours", minutes // 60)
-    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
-
-
-def _clock(value) -> str:
-    return format_time(value, "short", locale=_locale())
 
 
 # --- the rules -------------------------------------------------------------
@@ -160,59 +59,69 @@ def check_slots(
     ``slots``: objects with ``start``/``end`` (naive UTC) and ``exists`` (see recurrence.LocalSlot).
     """
     now = now or utcnow()
-    tz_name = centre.timezone
-    local_today = to_local(now, tz_name).date()
+    policy = RoomPolicy.of(room, centre) if room is not None else None
     if closures is None:
         closures = closures_for(centre, room)
     problems = []
     for slot in slots:
-        label = _SlotLabel(slot, tz_name)  # formatted only for a message: most dates break no rule
-        if not getattr(slot, "exists", True):
-            problems.append(violation("start", _(
-                "%(date)s: this time does not exist on that day because the clocks change.", date=label)))
-            continue
-        if slot.end <= slot.start:
-            problems.append(violation("end", _("%(date)s: the end must be after the start.", date=label)))
-            continue
-        if slot.start <= now:
-            problems.append(violation("start", _("%(date)s: this date is in the past.", date=label)))
-            continue
-        length = slot.end - slot.start
-        limit = min(timedelta(minutes=room.max_duration_minutes), MAX_LENGTH) if room else MAX_LENGTH
-        if length > limit:
-            problems.append(violation("end", _(
-                "%(date)s: a booking may last at most %(length)s.",
-                date=label, length=describe_length(int(limit.total_seconds() // 60)))))
-        local_start, local_end = to_local(slot.start, tz_name), to_local(slot.end, tz_name)
-        if at_request and room is not None:
-            if local_start.date() > local_today + timedelta(days=room.max_days_ahead):
-                problems.append(violation("start", _(
-                    "%(date)s: this room can be booked at most %(days)d days ahead.",
-                    date=label, days=room.max_days_ahead)))
-            if not by_manager and slot.start < now + timedelta(hours=room.min_notice_hours):
-                problems.append(violation("start", ngettext(
-                    "%(date)s: requests must be made at least %(num)d hour ahead.",
-                    "%(date)s: requests must be made at least %(num)d hours ahead.",
-                    room.min_notice_hours, date=label)))
-        if room is not None:
-            same_day = local_end.date() == local_start.date()
-            if (not same_day or local_start.time() < room.earliest_time or local_end.time() > room.latest_time):
-                problems.append(violation("start", _(
-                    "%(date)s: the room can be booked between %(earliest)s and %(latest)s.",
-                    date=label, earliest=_clock(room.earliest_time), latest=_clock(room.latest_time))))
-        closure = closed_on(closures, local_start.date(), local_end.date())
-        if closure is not None:
-            reason = pick_text(closure.reason, None, centre.default_language)[0]
-            if closure.room_id is not None:
-                message = _("%(date)s: the room is closed from %(first)s to %(last)s.", date=label,
-                            first=describe_day(closure.starts_on), last=describe_day(closure.ends_on))
-            else:
-                message = _("%(date)s: the centre is closed from %(first)s to %(last)s.", date=label,
-                            first=describe_day(closure.starts_on), last=describe_day(closure.ends_on))
-            if reason:
-                message = _("%(message)s (%(reason)s)", message=message, reason=reason)
-            problems.append(violation("start", message))
+        problems.extend(check_slot(policy, centre.timezone, slot, now=now, at_request=at_request,
+                                   by_manager=by_manager))
+        if getattr(slot, "exists", True) and now < slot.start < slot.end:
+            problems.extend(_closed(closures, centre, slot))
     return problems
+
+
+def check_slot(policy: RoomPolicy | None, tz_name: str, slot, *, now, at_request=True,
+               by_manager=False) -> list[Violation]:
+    """The rules of one date under a room's policy (None: no room), closures aside."""
+    label = _SlotLabel(slot, tz_name)  # formatted only for a message: most dates break no rule
+    if not getattr(slot, "exists", True):
+        return [violation("start", _("%(date)s: this time does not exist on that day because the clocks change.",
+                                     date=label))]
+    if slot.end <= slot.start:
+        return [violation("end", _("%(date)s: the end must be after the start.", date=label))]
+    if slot.start <= now:
+        return [violation("start", _("%(date)s: this date is in the past.", date=label))]
+    problems = []
+    limit = policy.max_length if policy is not None else MAX_LENGTH
+    if slot.end - slot.start > limit:
+        problems.append(violation("end", _("%(date)s: a booking may last at most %(length)s.",
+                                           date=label, length=describe_length(int(limit.total_seconds() // 60)))))
+    if policy is None:
+        return problems
+    local_start, local_end = to_local(slot.start, tz_name), to_local(slot.end, tz_name)
+    if at_request:
+        if local_start.date() > to_local(now, tz_name).date() + timedelta(days=policy.max_days_ahead):
+            problems.append(violation("start", _("%(date)s: this room can be booked at most %(days)d days ahead.",
+                                                 date=label, days=policy.max_days_ahead)))
+        if not by_manager and slot.start < now + timedelta(hours=policy.min_notice_hours):
+            problems.append(violation("start", ngettext(
+                "%(date)s: requests must be made at least %(num)d hour ahead.",
+                "%(date)s: requests must be made at least %(num)d hours ahead.",
+                policy.min_notice_hours, date=label)))
+    if (local_end.date() != local_start.date() or local_start.time() < policy.earliest_time
+            or local_end.time() > policy.latest_time):
+        problems.append(violation("start", _(
+            "%(date)s: the room can be booked between %(earliest)s and %(latest)s.",
+            date=label, earliest=clock(policy.earliest_time), latest=clock(policy.latest_time))))
+    return problems
+
+
+def _closed(closures, centre, slot) -> list[Violation]:
+    tz_name = centre.timezone
+    closure = closed_on(closures, to_local(slot.start, tz_name).date(), to_local(slot.end, tz_name).date())
+    if closure is None:
+        return []
+    label = _SlotLabel(slot, tz_name)
+    first, last = describe_day(closure.starts_on), describe_day(closure.ends_on)
+    if closure.room_id is not None:
+        message = _("%(date)s: the room is closed from %(first)s to %(last)s.", date=label, first=first, last=last)
+    else:
+        message = _("%(date)s: the centre is closed from %(first)s to %(last)s.", date=label, first=first, last=last)
+    reason = pick_text(closure.reason, None, centre.default_language)[0]
+    if reason:
+        message = _("%(message)s (%(reason)s)", message=message, reason=reason)
+    return [violation("start", message)]
 
 
 class _SlotLabel:
@@ -230,8 +139,6 @@ class _SlotLabel:
 
 
 def closures_for(centre, room):
-    from centres.models import Closure
-
     query = select(Closure).where(Closure.centre_id == centre.id)
     if room is not None:
         query = query.where(or_(Closure.room_id.is_(None), Closure.room_id == room.id))
@@ -284,7 +191,7 @@ def overlap_clause(start: datetime, end: datetime):
     )
 
 
-def overlapping(room_id, intervals, *, statuses=(APPROVED,), exclude_booking_id=None, for_update=False):
+def overlapping(room_id, intervals, *, statuses=(APPROVED,), exclude_booking_id=None):
     """Occurrences of the room in the given statuses overlapping any of the (start, end) intervals."""
     intervals = list(intervals)
     if room_id is None or not intervals:
@@ -299,8 +206,6 @@ def overlapping(room_id, intervals, *, statuses=(APPROVED,), exclude_booking_id=
         )
         if exclude_booking_id is not None:
             query = query.where(Occurrence.booking_id != exclude_booking_id)
-        if for_update:
-            query = query.execution_options(populate_existing=True)
         for occurrence in db.session.scalars(query):
             found[occurrence.id] = occurrence
     return sorted(found.values(), key=lambda o: (o.starts_at, o.id))
@@ -328,61 +233,47 @@ def find_competing(room_id, intervals, *, exclude_booking_id=None) -> list[Occur
     return overlapping(room_id, intervals, statuses=(PENDING,), exclude_booking_id=exclude_booking_id)
 
 
-# --- many rooms at once: the room search (issue 7) ---------------------------------------
-# Added by the search helper (see notes/REQUESTS.md). Batch forms of the rules above for
-# bookings.search, so a search over every room asks the database a fixed number of times.
-# They decide nothing of their own: check_slots and the overlap test above stay the rules.
-
-
-def slot_rules_key(room, centre, *, by_manager=False) -> tuple:
-    """Everything ``check_slots`` reads of a room and its centre, closures aside.
-
-    Rooms with equal keys get equal answers for equal dates (without closures),
-    so a search over many rooms asks check_slots once per key and date. Keep
-    this in step with check_slots when it comes to read another attribute.
-    """
-    return (
-        centre.timezone, centre.default_language, room.earliest_time, room.latest_time,
-        room.max_duration_minutes, room.max_days_ahead, room.min_notice_hours, bool(by_manager),
-    )
+# --- many rooms at once: the room search ------------------------------------------------
+# Batch forms of the rules above for bookings.search, so a search over every room asks the
+# database a fixed number of times. They decide nothing of their own: check_slot and the
+# overlap test above stay the rules.
 
 
 class SlotRules:
     """``check_slots`` for many rooms over the same dates, answered date by date.
 
     ``check`` returns, for each slot, the violations check_slots finds for it
-    alone. Rooms without closures on these dates share answers (slot_rules_key).
+    alone. Rooms without closures on these dates and with equal policies share
+    answers: the policy is everything check_slot reads of a room.
     """
 
     def __init__(self, now=None):
         self.now = now or utcnow()
-        self._answers: dict = {}  # (key, slot) -> violations
-        self._lists: dict = {}  # (key, id(slots)) -> (slots, answers): the same list of dates for many rooms
+        self._answers: dict = {}  # (policy, by_manager, slot) -> violations
+        self._lists: dict = {}  # (policy, by_manager, id(slots)) -> (slots, answers): one list of dates, many rooms
 
     def check(self, room, centre, slots, *, closures=(), by_manager=False) -> list[list[Violation]]:
         closures = list(closures)
         if closures:
             return [check_slots(room, centre, [s], now=self.now, by_manager=by_manager, closures=closures) for s in slots]
-        key = slot_rules_key(room, centre, by_manager=by_manager)
-        known = self._lists.get((key, id(slots)))
+        policy = RoomPolicy.of(room, centre)
+        known = self._lists.get((policy, by_manager, id(slots)))
         if known is not None and known[0] is slots:
             return known[1]
         answers = []
         for s in slots:
-            memo = (key, s.start, s.end, getattr(s, "exists", True))
+            memo = (policy, by_manager, s.start, s.end, getattr(s, "exists", True))
             answer = self._answers.get(memo)
             if answer is None:
-                answer = self._answers[memo] = check_slots(
-                    room, centre, [s], now=self.now, by_manager=by_manager, closures=[])
+                answer = self._answers[memo] = check_slot(policy, policy.timezone, s, now=self.now,
+                                                          by_manager=by_manager)
             answers.append(answer)
-        self._lists[(key, id(slots))] = (slots, answers)
+        self._lists[(policy, by_manager, id(slots))] = (slots, answers)
         return answers
 
 
 def closures_of_centres(centre_ids, first: date, last: date) -> list:
     """The closures of these centres and of their rooms touching the days first..last (local): one query."""
-    from centres.models import Closure
-
     centre_ids = list(centre_ids)
     if not centre_ids:
         return []
@@ -407,8 +298,6 @@ def approved_in_windows(groups) -> list:
     room and interval instead of scanning. Returns rows (group, interval,
     room_id, starts_at, ends_at): busy times only, no booking, no association.
     """
-    from sqlalchemy import DateTime, Integer, literal, union_all
-
     groups = [(list(ids), list(intervals)) for ids, intervals in groups]
     windows = [
         select(literal(g, Integer).label("g"), literal(i, Integer).label("i"),

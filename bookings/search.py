@@ -1,4 +1,4 @@
-"""Find a room: free rooms for one date or a weekly pattern, across all centres (issue 7).
+"""Find a room: free rooms for one date or a weekly pattern, across all centres.
 
 A search asks the database a fixed number of times, whatever the number of
 rooms and bookings: (1) the candidate rooms with their centres, the filters in
@@ -19,193 +19,50 @@ them, and never pending requests (they do not block a request either).
 """
 
 from bisect import bisect_left
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, load_only
 
 from bookings import rules
-from bookings.recurrence import MAX_OCCURRENCES, WEEKDAY_CODES, Recurrence, SeriesTooLong, expand
+from bookings.recurrence import MAX_OCCURRENCES, WEEKDAY_CODES, SeriesTooLong
+from bookings.search_query import (
+    DAY_SHIFTS,
+    MAX_REASONS,
+    MAX_RESULTS,
+    MAX_SUGGESTIONS,
+    MIN_SHORTER,
+    SHIFT,
+    SUGGESTION_ROOMS,
+    SUGGESTIONS_PER_ROOM,
+    InvalidSearch,
+    LeftOut,
+    RoomResult,
+    SearchQuery,
+    SearchResult,
+    Suggestion,
+    check_query,
+)
 from centres.models import Centre, Room
+from centres.policy import MAX_LENGTH, RoomPolicy
+from events.queries import json_list_contains
 from extensions import db
-from timeutil import DEFAULT_TIMEZONE, to_local, utcnow, zone
-
-MAX_RESULTS = 100
-MAX_SUGGESTIONS = 6
-SUGGESTIONS_PER_ROOM = 3  # of different kinds
-SUGGESTION_ROOMS = 4  # near misses are looked for in the rooms closest to fitting
-SHIFT = timedelta(hours=1)
-DAY_SHIFTS = (1, -1, 2, -2, 3, -3)
-MIN_SHORTER = timedelta(minutes=30)
-MAX_REASONS = 3
-
-
-class InvalidSearch(Exception):
-    """The search cannot be run: {field: [translated message, ...]}."""
-
-    def __init__(self, fields):
-        self.fields = fields
-        super().__init__(fields)
-
-
-@dataclass(frozen=True)
-class SearchQuery:
-    """What is asked for. ``start``/``end``: the first date's start and end.
-
-    Naive: wall-clock times in each centre's zone; aware: that instant, shown in
-    each centre's zone. With ``until`` the same slot weekly up to that date, on
-    ``weekdays`` (codes MO..SU; none: the weekday of the first date).
-    """
-
-    start: datetime
-    end: datetime
-    weekdays: tuple = ()
-    until: date | None = None
-    capacity: int | None = None
-    equipment: tuple = ()
-    barrier_free: bool = False
-    district: str = ""
-    centre: str = ""
-    features: tuple = ()
-
-    @property
-    def weekly(self) -> bool:
-        return self.until is not None
-
-    def local(self, tz_name) -> tuple[datetime, datetime]:
-        """The first date's start and end as wall-clock times in the zone."""
-        if self.start.tzinfo is None:
-            return self.start, self.end
-        tz = zone(tz_name)
-        return self.start.astimezone(tz).replace(tzinfo=None), self.end.astimezone(tz).replace(tzinfo=None)
-
-    def recurrence(self) -> Recurrence | None:
-        return Recurrence(weekdays=list(self.weekdays), until=self.until) if self.weekly else None
-
-    def slots(self, tz_name) -> list:
-        """The dates, as the request would expand them (raises SeriesTooLong)."""
-        start, end = self.local(tz_name)
-        return expand(start, end, tz_name, self.recurrence())
-
-    def in_zone(self, tz_name) -> "SearchQuery":
-        start, end = self.local(tz_name)
-        return replace(self, start=start, end=end)
-
-    def days_later(self, days: int) -> "SearchQuery":
-        """The same pattern ``days`` later (or earlier): Tuesdays become Wednesdays."""
-        weekdays = tuple(WEEKDAY_CODES[(WEEKDAY_CODES.index(code) + days) % 7] for code in self.weekdays)
-        until = self.until + timedelta(days=days) if self.until else None
-        return replace(self, start=self.start + timedelta(days=days), end=self.end + timedelta(days=days),
-                       weekdays=weekdays, until=until)
-
-
-def check_query(query: SearchQuery, today: date | None = None) -> dict[str, list[str]]:
-    """What is wrong with the query as a whole (the rooms' own rules come later)."""
-    today = today or to_local(utcnow(), DEFAULT_TIMEZONE).date()
-    errors: dict[str, list[str]] = {}
-    if query.end <= query.start:
-        errors["end"] = [_("The end must be after the start.")]
-    if query.start.date() < today:
-        errors["start"] = [_("Please choose a date from today on.")]
-    if query.weekdays and not query.weekly:
-        errors["until"] = [_("Please give the last date of the weekly series.")]
-    if query.until is not None and query.until < query.start.date():
-        errors["until"] = [_("The last date must not be before the first date.")]
-    if not errors:
-        try:
-            dates = query.slots(DEFAULT_TIMEZONE)
-        except SeriesTooLong:
-            errors["until"] = [_(
-                "A series may have at most %(max)d dates. Please choose an earlier last date or fewer dates.",
-                max=MAX_OCCURRENCES)]
-        else:
-            if not dates:
-                errors["weekdays"] = [_("The series has no dates. Please check the weekdays and the last date.")]
-    return errors
-
-
-# --- what a search returns ---------------------------------------------------------------
-
-
-@dataclass
-class RoomResult:
-    room: Room
-    slots: list  # recurrence.LocalSlot, in the centre's zone
-    conflicts: dict = field(default_factory=dict)  # slot index -> [(starts_at, ends_at)] approved in the way
-
-    @property
-    def centre(self) -> Centre:
-        return self.room.centre
-
-    @property
-    def is_free(self) -> bool:
-        return not self.conflicts
-
-    @property
-    def dates(self) -> int:
-        return len(self.slots)
-
-    @property
-    def free_dates(self) -> int:
-        return len(self.slots) - len(self.conflicts)
-
-    @property
-    def conflict_slots(self) -> list:
-        return [self.slots[i] for i in sorted(self.conflicts)]
-
-
-@dataclass
-class LeftOut:
-    """A room matching the filters whose rules refuse some of the dates."""
-
-    room: Room
-    reasons: list  # translated messages naming the date and the rule
-
-
-@dataclass
-class Suggestion:
-    room: Room
-    kind: str  # earlier, later, weekday, shorter
-    query: SearchQuery  # in the centre's local time
-    slots: list
-
-    @property
-    def centre(self) -> Centre:
-        return self.room.centre
-
-
-@dataclass
-class SearchResult:
-    query: SearchQuery
-    results: list = field(default_factory=list)
-    total: int = 0  # results before the limit
-    free_total: int = 0  # of them free on every date
-    left_out: list = field(default_factory=list)
-    left_out_total: int = 0  # before the limit
-    suggestions: list = field(default_factory=list)
-
-    @property
-    def free_results(self) -> list:
-        return [r for r in self.results if r.is_free]
-
+from timeutil import DEFAULT_TIMEZONE, to_local, utcnow
 
 # --- the search ---------------------------------------------------------------------------
 
 
 # What the search, its page and the API read of rooms and centres (the rest, texts and
 # addresses in JSON, is left in the database: loading it was a third of a search's time).
-ROOM_COLUMNS = (Room.id, Room.centre_id, Room.name, Room.capacity, Room.equipment, Room.barrier_free, Room.bookable,
-                Room.earliest_time, Room.latest_time, Room.max_duration_minutes, Room.max_days_ahead,
-                Room.min_notice_hours)
+ROOM_COLUMNS = (Room.id, Room.centre_id, Room.name, Room.capacity, Room.equipment, Room.barrier_free,
+                *(getattr(Room, name) for name in RoomPolicy.ROOM_FIELDS))
 CENTRE_COLUMNS = (Centre.id, Centre.slug, Centre.name, Centre.district, Centre.timezone, Centre.default_language)
 
 
 def candidate_rooms(query: SearchQuery) -> list[Room]:
     """Bookable rooms matching the filters, with their centres: one query."""
-    from events.queries import json_list_contains
-
     statement = (
         select(Room).join(Room.centre)
         .options(load_only(*ROOM_COLUMNS), contains_eager(Room.centre).load_only(*CENTRE_COLUMNS))
@@ -280,12 +137,7 @@ def search(query: SearchQuery, user=None, *, now=None, limit=MAX_RESULTS) -> Sea
     margin = timedelta(days=max(abs(d) for d in DAY_SHIFTS) + 1)
     state.closures = rules.closures_of_centres({room.centre_id for room in rooms}, min(days) - margin,
                                                max(days) + margin)
-    groups = [([room.id for room in rooms if room.centre.timezone == tz], [(s.start, s.end) for s in dates[tz]])
-              for tz in zones]
-    busy: dict[int, dict[int, list]] = {}
-    for _group, index, room_id, starts_at, ends_at in rules.approved_in_windows(groups):
-        busy.setdefault(room_id, {}).setdefault(index, []).append((starts_at, ends_at))
-
+    busy = _approved_in_the_way(rooms, zones, dates)
     near = []  # (problem dates, room, conflicts) of rooms that do not fit on every date
     for room in rooms:
         slots = dates[room.centre.timezone]
@@ -302,6 +154,25 @@ def search(query: SearchQuery, user=None, *, now=None, limit=MAX_RESULTS) -> Sea
         if conflicts:
             near.append((len(conflicts), room, conflicts))
     capacity_matters = bool(query.capacity)
+    _rank(outcome, capacity_matters, limit)
+    if not outcome.free_total and near:
+        near.sort(key=lambda n: (n[0], n[1].capacity if capacity_matters else 0, n[1].centre.slug, n[1].name))
+        outcome.suggestions = near_misses(state, [(room, conflicts) for _n, room, conflicts in near[:SUGGESTION_ROOMS]])
+    return outcome
+
+
+def _approved_in_the_way(rooms, zones, dates) -> dict[int, dict[int, list]]:
+    """room id -> slot index -> the approved (starts_at, ends_at) in the way: one query for every room."""
+    groups = [([room.id for room in rooms if room.centre.timezone == tz], [(s.start, s.end) for s in dates[tz]])
+              for tz in zones]
+    busy: dict[int, dict[int, list]] = {}
+    for _group, index, room_id, starts_at, ends_at in rules.approved_in_windows(groups):
+        busy.setdefault(room_id, {}).setdefault(index, []).append((starts_at, ends_at))
+    return busy
+
+
+def _rank(outcome: SearchResult, capacity_matters: bool, limit: int) -> None:
+    """Free rooms first, then by the dates taken (and the smallest room that fits); cut to ``limit``."""
     outcome.results.sort(key=lambda r: (
         len(r.conflicts), r.room.capacity if capacity_matters else 0,
         r.centre.display_name().casefold(), r.room.name.casefold(), r.room.id))
@@ -311,10 +182,6 @@ def search(query: SearchQuery, user=None, *, now=None, limit=MAX_RESULTS) -> Sea
     outcome.left_out.sort(key=lambda o: (o.room.centre.display_name().casefold(), o.room.name.casefold()))
     outcome.left_out_total = len(outcome.left_out)
     outcome.left_out = outcome.left_out[:limit]
-    if not outcome.free_total and near:
-        near.sort(key=lambda n: (n[0], n[1].capacity if capacity_matters else 0, n[1].centre.slug, n[1].name))
-        outcome.suggestions = near_misses(state, [(room, conflicts) for _n, room, conflicts in near[:SUGGESTION_ROOMS]])
-    return outcome
 
 
 # --- near misses ---------------------------------------------------------------------------
@@ -358,7 +225,7 @@ def taken(slots, held) -> dict[int, list]:
     starts = [h.starts_at for h in held]
     result = {}
     for index, s in enumerate(slots):
-        candidates = held[bisect_left(starts, s.start - rules.MAX_LENGTH):bisect_left(starts, s.end)]
+        candidates = held[bisect_left(starts, s.start - MAX_LENGTH):bisect_left(starts, s.end)]
         hits = rules.collisions([(s.start, s.end)], candidates).get(0)
         if hits:
             result[index] = [(h.starts_at, h.ends_at) for h in hits]

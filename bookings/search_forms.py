@@ -11,11 +11,10 @@ from wtforms.validators import DataRequired, NumberRange, Optional, ValidationEr
 from bookings.forms import WEEKDAY_LABELS
 from bookings.recurrence import WEEKDAY_CODES
 from bookings.rules import MAX_ATTENDEES
-from bookings.search import SearchQuery
+from bookings.search_query import SearchQuery
 from centres.vocabulary import EQUIPMENT, WELCOME_FEATURES
 from formkit import MultiCheckboxField
-
-MIN_YEAR, MAX_YEAR = 2000, 2200
+from parsing import MAX_YEAR, MIN_YEAR, parse_date
 
 
 class RoomSearchForm(FlaskForm):
@@ -91,10 +90,9 @@ class RoomSearchForm(FlaskForm):
 
 def _day(value) -> date | None:
     try:
-        day = date.fromisoformat((value or "").strip())
+        return parse_date(value)
     except ValueError:
         return None
-    return day if MIN_YEAR <= day.year <= MAX_YEAR else None
 
 
 def _clock(value) -> time | None:

@@ -1,4 +1,4 @@
-"""Find a room: /<lang>/rooms/search (issue 7).
+"""Find a room: /<lang>/rooms/search.
 
 Open to everyone for looking; a result's button opens the request form
 pre-filled, and the request form asks to sign in. The search is
@@ -13,8 +13,9 @@ from sqlalchemy import select
 from bookings import bp
 from bookings.forms import WEEKDAY_LABELS
 from bookings.recurrence import WEEKDAY_CODES
-from bookings.search import InvalidSearch, request_args, search
+from bookings.search import request_args, search
 from bookings.search_forms import RoomSearchForm
+from bookings.search_query import InvalidSearch
 from bookings.template_helpers import booking_day, booking_times
 from centres.models import Centre
 from centres.vocabulary import EQUIPMENT, WELCOME_FEATURES

@@ -11,16 +11,8 @@ The work is in bookings.requests (asking for a room) and bookings.decisions
 name to import them by.
 """
 
-from bookings.decisions import (  # noqa: F401
-    COMPETING,
-    NOT_SELECTED,
-    PASSED,
-    approve,
-    cancel,
-    is_postgresql,
-    lock_room,
-    occurrence_on,
-    reject,
-    withdraw,
-)
-from bookings.requests import BookingRequest, Plan, check_may_request, clean_event, plan_booking, request_booking  # noqa: F401
+from bookings.decisions import approve, cancel, occurrence_on, reject, withdraw
+from bookings.requests import BookingRequest, plan_booking, request_booking
+
+__all__ = ["BookingRequest", "approve", "cancel", "occurrence_on", "plan_booking", "reject", "request_booking",
+           "withdraw"]

@@ -1,9 +1,12 @@
 """Template filters and globals of the booking pages (registered app-wide by the blueprint)."""
 
+from babel.dates import format_interval, format_skeleton
+from flask_babel import get_locale
+
 from bookings import bp
 from bookings.display import local_iso, reason_text, status_label
 from bookings.models import ACTION_LABELS
-from bookings.rules import describe_moment, describe_slot
+from bookings.wording import describe_length, describe_moment, describe_slot
 
 
 @bp.app_template_filter("booking_reason")
@@ -35,18 +38,12 @@ def booking_action(value):
 @bp.app_template_global("booking_day")
 def booking_day(value, skeleton="MMMEd"):
     """A day (or local date-time) as 'Tue, Mar 30' in the page's language."""
-    from babel.dates import format_skeleton
-    from flask_babel import get_locale
-
     return format_skeleton(skeleton, value, locale=get_locale() or "de")
 
 
 @bp.app_template_global("booking_times")
 def booking_times(start, end):
     """Local start and end as '18:00–20:00' in the page's language."""
-    from babel.dates import format_interval
-    from flask_babel import get_locale
-
     return format_interval(start.time(), end.time(), skeleton="Hm", locale=get_locale() or "de")
 
 
@@ -59,6 +56,4 @@ def booking_moment(value, tz_name):
 @bp.app_template_global("booking_length")
 def booking_length(minutes):
     """'2 hours' or '90 minutes', in the page's language."""
-    from bookings.rules import describe_length
-
     return describe_length(int(minutes))

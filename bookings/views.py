@@ -15,20 +15,30 @@ from sqlalchemy.orm import selectinload
 
 from bookings import bp, services
 from bookings.display import occurrence_label, parse_week, room_week
+from bookings.errors import BookingError, refusal
 from bookings.forms import CENTRE, ApproveForm, BookingRequestForm, CancelForm, RejectForm, WithdrawForm
 from bookings.models import ACTIVE, APPROVED, PENDING, Booking, Occurrence
 from bookings.recurrence import Recurrence
-from bookings.rules import BookingConflict, InvalidState, NotPermitted, RuleViolation, describe_slot, find_conflicts
+from bookings.rules import find_conflicts
 from bookings.search_forms import prefill_request
+from bookings.wording import describe_slot
 from centres.models import Centre, Room
+from events.models import Category
 from extensions import db
+from parsing import ID
 from timeutil import utcnow
 from urlsafety import safe_next_url
 
 LIST_LIMIT = 50
 
-# Ids in URLs stay within the database's integer range: a larger number is a plain 404.
-ID = "int(max=2147483647)"
+
+
+def refused(error: BookingError) -> tuple[list[str], int]:
+    """A domain error as the page shows it (bookings.errors.refusal); not permitted is a plain 403."""
+    answer = refusal(error)
+    if answer.status == 403:
+        abort(403)
+    return answer.messages, answer.status
 
 
 def load_booking(booking_id) -> Booking:
@@ -36,11 +46,6 @@ def load_booking(booking_id) -> Booking:
     if booking is None or not booking.can_view(current_user):
         abort(404)
     return booking
-
-
-def conflict_message(error: BookingConflict, tz_name) -> str:
-    dates = [describe_slot(start, end, tz_name) for start, end in error.dates[:10]]
-    return _("The room is already taken at these times: %(dates)s.", dates="; ".join(dates))
 
 
 # --- my bookings ---------------------------------------------------------------
@@ -114,6 +119,7 @@ def build_request(form, room) -> services.BookingRequest:
             "audiences": form.audiences.data or [],
             "languages": form.languages.data or [],
             "is_free": form.is_free.data,
+            "price": form.price.data or "",
             "registration_url": form.registration_url.data or "",
             "barrier_free": room.barrier_free,
         }
@@ -129,8 +135,6 @@ def build_request(form, room) -> services.BookingRequest:
 @bp.route(f"/<lang:lang>/rooms/<{ID}:room_id>/book", methods=["GET", "POST"])
 @login_required
 def request_room(room_id):
-    from events.models import Category
-
     room = db.session.get(Room, room_id)
     if room is None:
         abort(404)
@@ -154,15 +158,9 @@ def request_room(room_id):
             try:
                 booking = services.request_booking(booking_request, current_user)
                 db.session.commit()
-            except NotPermitted:
+            except BookingError as error:
                 db.session.rollback()
-                abort(403)
-            except RuleViolation as error:
-                db.session.rollback()
-                errors, status = error.messages, 422
-            except BookingConflict as error:
-                db.session.rollback()
-                errors, status = [conflict_message(error, centre.timezone)], 409
+                errors, status = refused(error)
             else:
                 if booking.status == APPROVED:
                     flash(_("The booking is entered and approved."), "success")
@@ -201,8 +199,7 @@ def booking_page(booking, *, status=200, errors=(), forms=None):
     cancel_form.occurrence.choices = [(0, _("All dates still to come"))] + [
         (o.id, occurrence_label(o, tz_name)) for o in cancellable
     ]
-    cancel_form.reason_required = booking.is_manager(user) and not booking.is_owner(user) and not booking.is_centre_booking
-    cancel_form.reason.flags.required = cancel_form.reason_required
+    cancel_form.reason.flags.required = booking.cancel_needs_reason(user)
     return render_template(
         "bookings/booking.html",
         booking=booking, tz_name=tz_name, now=now, errors=list(errors), conflicts=conflicts,
@@ -225,22 +222,13 @@ def show(booking_id):
 def run_action(booking, action, forms, success):
     """Call a service; on success commit, flash and go on (to the form's ``next``, e.g. the queue);
     on a domain error show the booking page again with the message."""
-    tz_name = booking.centre.timezone
     try:
         action()
         db.session.commit()
-    except NotPermitted:
+    except BookingError as error:
         db.session.rollback()
-        abort(403)
-    except RuleViolation as error:
-        db.session.rollback()
-        return booking_page(db.session.get(Booking, booking.id), status=422, errors=error.messages, forms=forms)
-    except BookingConflict as error:
-        db.session.rollback()
-        return booking_page(db.session.get(Booking, booking.id), status=409, errors=[conflict_message(error, tz_name)], forms=forms)
-    except InvalidState as error:
-        db.session.rollback()
-        return booking_page(db.session.get(Booking, booking.id), status=409, errors=[error.message], forms=forms)
+        messages, status = refused(error)
+        return booking_page(db.session.get(Booking, booking.id), status=status, errors=messages, forms=forms)
     flash(success, "success")
     form = next(iter(forms.values()))
     next_url = safe_next_url(form.next.data if hasattr(form, "next") else None)
@@ -292,7 +280,6 @@ def cancel(booking_id):
         abort(403)
     form = CancelForm.for_booking(booking)
     form.occurrence.choices = [(0, "")] + [(o.id, "") for o in booking.occurrences]
-    form.reason_required = booking.is_manager(current_user) and not booking.is_owner(current_user) and not booking.is_centre_booking
     if not form.validate_on_submit():
         return form_failed(booking, {"cancel": form})
     occurrence_id = form.occurrence.data or None

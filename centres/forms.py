@@ -1,32 +1,29 @@
-"""Forms for managing centres, rooms, closures and a centre's managers."""
+"""Forms for managing centres and their managers (rooms and closures: centres.room_forms)."""
 
 import math
 import re
-from datetime import time
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
-    BooleanField,
-    DateField,
     EmailField,
     FloatField,
     IntegerField,
     SelectField,
     StringField,
     SubmitField,
-    TimeField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 import i18n
 from accounts.models import User
 from centres.models import Centre
-from centres.vocabulary import EQUIPMENT, WEEKDAYS, WELCOME_FEATURES
+from centres.vocabulary import WEEKDAYS, WELCOME_FEATURES
 from extensions import db
 from formkit import MultiCheckboxField, TranslatedTextField, parse_time_ranges
 from timeutil import DEFAULT_TIMEZONE, is_valid_zone
+from urlsafety import is_web_address
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PHONE_PATTERN = re.compile(r"^[0-9+()/. \-]+$")
@@ -273,17 +270,6 @@ class CentreForm(ManageForm):
         centre.default_language = self.default_language.data
 
 
-def is_web_address(value: str) -> bool:
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return False
-    host = parts.hostname or ""
-    return parts.scheme in {"http", "https"} and "." in host and " " not in value and not host.startswith(".")
-
-
 # --- managers ----------------------------------------------------------------
 
 
@@ -330,97 +316,3 @@ class ManagersForm(ManageForm):
 
 def manager_label(user) -> str:
     return f"{user.name} <{user.email}>" if user.name else user.email
-
-
-# --- rooms -------------------------------------------------------------------
-
-
-class RoomForm(ManageForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], filters=[strip])
-    description = TranslatedTextField(_l("Description"), multiline=True, max_length=4000)
-    capacity = WholeNumberField(
-        _l("Capacity (people)"), default=10, validators=[InputRequired(), NumberRange(min=1, max=10000)]
-    )
-    area_sqm = WholeNumberField(_l("Area (square metres)"), validators=[Optional(), NumberRange(min=1, max=100000)])
-    equipment = MultiCheckboxField(_l("Equipment"))
-    barrier_free = BooleanField(_l("Barrier-free"))
-    accessibility_notes = TranslatedTextField(
-        _l("Notes on accessibility"),
-        multiline=True,
-        max_length=2000,
-        description=_l("For example: entrance at the back, lift, hearing loop."),
-    )
-    bookable = BooleanField(_l("Can be booked"), default=True)
-    earliest_time = TimeField(
-        _l("Bookable from"),
-        default=time(8, 0),
-        validators=[InputRequired()],
-        invalid_value_message=_l("Please enter a time such as 08:00."),
-    )
-    latest_time = TimeField(
-        _l("Bookable until"),
-        default=time(22, 0),
-        validators=[InputRequired()],
-        invalid_value_message=_l("Please enter a time such as 22:00."),
-    )
-    max_duration_minutes = WholeNumberField(
-        _l("Longest booking (minutes)"), default=480, validators=[InputRequired(), NumberRange(min=15, max=1440)]
-    )
-    max_days_ahead = WholeNumberField(
-        _l("Can be booked up to (days ahead)"),
-        default=400,
-        validators=[InputRequired(), NumberRange(min=1, max=1500)],
-        description=_l("Associations plan their year: at least 365 days is recommended."),
-    )
-    min_notice_hours = WholeNumberField(
-        _l("Minimum notice (hours)"), default=24, validators=[Optional(), NumberRange(min=0, max=8760)]
-    )
-    submit = SubmitField(_l("Save room"))
-
-    def __init__(self, *args, room=None, **kwargs):
-        super().__init__(*args, obj=room, **kwargs)
-        self.equipment.choices = [(key, label) for key, label in EQUIPMENT.items()]
-
-    def validate_latest_time(self, field):
-        if self.earliest_time.data and field.data and self.earliest_time.data >= field.data:
-            raise ValidationError(_l("The latest time must be after the earliest time."))
-
-    def fill(self, room) -> None:
-        room.name = self.name.data
-        room.description = self.description.data
-        room.capacity = self.capacity.data
-        room.area_sqm = self.area_sqm.data
-        room.equipment = [key for key in EQUIPMENT if key in (self.equipment.data or [])]
-        room.barrier_free = bool(self.barrier_free.data)
-        room.accessibility_notes = self.accessibility_notes.data
-        room.bookable = bool(self.bookable.data)
-        room.earliest_time = self.earliest_time.data
-        room.latest_time = self.latest_time.data
-        room.max_duration_minutes = self.max_duration_minutes.data
-        room.max_days_ahead = self.max_days_ahead.data
-        room.min_notice_hours = self.min_notice_hours.data or 0
-
-
-# --- closures ----------------------------------------------------------------
-
-
-class ClosureForm(ManageForm):
-    room = SelectField(_l("Closed"), validators=[Optional()], default="")
-    starts_on = DateField(_l("From"), validators=[InputRequired()])
-    ends_on = DateField(_l("Until (inclusive)"), validators=[InputRequired()])
-    reason = TranslatedTextField(_l("Reason"), max_length=300, description=_l("For example: summer holidays."))
-    submit = SubmitField(_l("Add closure"))
-
-    def __init__(self, *args, centre, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.rooms = {str(room.id): room for room in centre.rooms}
-        self.room.choices = [("", _l("The whole centre"))] + [
-            (room_id, _l("Only the room %(name)s", name=room.name)) for room_id, room in self.rooms.items()
-        ]
-
-    def validate_ends_on(self, field):
-        if self.starts_on.data and field.data and field.data < self.starts_on.data:
-            raise ValidationError(_l("The end date must not be before the start date."))
-
-    def chosen_room(self):
-        return self.rooms.get(self.room.data or "")

@@ -15,15 +15,14 @@ from sqlalchemy.orm import selectinload
 from accounts.access import admin_required, manager_required
 from accounts.forms import ConfirmForm
 from centres import bp
-from centres.forms import CentreForm, ClosureForm, ManagersForm, RoomForm
+from centres.forms import CentreForm, ManagersForm
 from centres.management import set_managers
 from centres.models import Centre, Closure, Room
+from centres.room_forms import ClosureForm, RoomForm
 from centres.vocabulary import EQUIPMENT, WEEKDAYS, WELCOME_FEATURES
 from extensions import db
+from parsing import ID
 from timeutil import utcnow
-
-# Ids in URLs stay within the database's integer range: a larger number is a plain 404.
-ID = "int(max=2147483647)"
 
 
 def managed_centres():

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from accounts.models import Association, User
 from centres.models import Centre, Closure, Room
+from demo.season import load_season
 from extensions import db
 from timeutil import utcnow
 
@@ -253,8 +254,6 @@ def load_demo() -> str:
         db.session.add(user)
         counts["users"] += 1
     db.session.commit()
-    from demo.season import load_season
-
     season = load_season() or {"bookings": 0, "events": 0}
     return (
         "Demo data loaded: {centres} centres, {rooms} rooms, {associations} associations, {users} users, "

@@ -12,6 +12,16 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+import mail
+from accounts.models import Association, User
+from bookings import services
+from bookings.errors import BookingConflict, RuleViolation
+from bookings.models import Booking
+from bookings.recurrence import WEEKDAY_CODES, Recurrence, week_start
+from bookings.rules import closures_for
+from centres.models import Centre
+from database import write_transaction
+from events.models import ensure_categories
 from extensions import db
 from timeutil import utcnow
 
@@ -253,15 +263,11 @@ SEASON_DAYS_BACK = 42
 
 def _quiet_commit():
     """Commit without e-mail: the demo's people are invented."""
-    import mail
-
     db.session.info.pop(mail.OUTBOX, None)
     db.session.commit()
 
 
 def _closed_days(centre, room) -> set[date]:
-    from bookings.rules import closures_for
-
     days = set()
     for closure in closures_for(centre, room):
         day = closure.starts_on
@@ -273,15 +279,6 @@ def _closed_days(centre, room) -> set[date]:
 
 def load_season() -> dict | None:
     """Add the season when there are no bookings yet; returns what was added (None when skipped)."""
-    from accounts.models import Association, User
-    from bookings import services
-    from bookings.models import Booking
-    from bookings.recurrence import WEEKDAY_CODES, Recurrence, week_start
-    from bookings.rules import BookingConflict, RuleViolation
-    from centres.models import Centre
-    from database import write_transaction
-    from events.models import ensure_categories
-
     if db.session.scalar(select(func.count(Booking.id))):
         return None
     counts = {"bookings": 0, "events": 0, "skipped": 0}

@@ -1,21 +1,18 @@
 """Forms for events: the public texts and facts, and a centre's own event with its date."""
 
-import re
-from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TimeField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 import i18n
 from centres.forms import ManageForm, strip
 from events.models import AUDIENCES, Category
+from events.rules import check_event
 from formkit import MultiCheckboxField, TranslatedTextField
 
 # Languages an event may be held in: the interface languages and others often spoken here.
 EXTRA_EVENT_LANGUAGES = ("pl", "ro", "bg", "sq", "ku", "es", "fr", "so", "ti", "ps", "vi")
-MAX_TAGS, MAX_TAG_LENGTH = 10, 40
-TAG_PATTERN = re.compile(r"^#?[\w][\w-]*$", re.UNICODE)
 
 
 def event_language_choices():
@@ -28,10 +25,6 @@ def event_language_choices():
             name = code
         choices.append((code, name))
     return choices
-
-
-def split_tags(text: str) -> list[str]:
-    return [t for t in (part.strip() for part in re.split(r"[,\u060c\s]+", text or "")) if t]  # "،": Arabic comma
 
 
 class EventForm(ManageForm):
@@ -48,25 +41,21 @@ class EventForm(ManageForm):
     is_free = BooleanField(_l("Free of charge"), default=True)
     price = StringField(
         _l("Price"),
-        validators=[Optional(), Length(max=100)],
         filters=[strip],
         description=_l("Only when it is not free, e.g. 3 € / reduced 1 €."),
     )
     registration_url = StringField(
         _l("Registration link"),
-        validators=[Optional(), Length(max=300)],
         filters=[strip],
         description=_l("A full address such as https://example.org/register."),
     )
     contact = StringField(
         _l("Contact for questions or registration"),
-        validators=[Optional(), Length(max=200)],
         filters=[strip],
         description=_l("Shown publicly, e.g. a phone number or an e-mail address."),
     )
     tags = StringField(
         _l("Tags"),
-        validators=[Optional(), Length(max=400)],
         filters=[strip],
         description=_l("Separated by commas, e.g. #WelcomeWeek, summer."),
     )
@@ -82,45 +71,37 @@ class EventForm(ManageForm):
         self.audiences.choices = [(key, label) for key, label in AUDIENCES.items()]
         self.languages.choices = event_language_choices()
 
-    def validate_registration_url(self, field):
-        if not field.data:
-            return
-        parts = urlsplit(field.data)
-        if parts.scheme not in ("http", "https") or not parts.netloc or any(ch.isspace() for ch in field.data):
-            raise ValidationError(_l("Please give a full web address starting with https://."))
+    # Where the rule's messages go (events.rules names its fields as the API does).
+    FIELDS = {"category": "category_key", "audience": "audiences"}
 
     def validate(self, extra_validators=None):
+        """The form reads the input; the content rule (events.rules) is the one every path calls."""
         valid = super().validate(extra_validators)
-        if not self.is_free.data and not self.price.data:
-            # (not a validate_price method: Optional() stops the chain for an empty price)
-            self.price.errors = [*self.price.errors, _l("Please give the price, or mark the event as free of charge.")]
-            valid = False
-        return valid
+        self.cleaned, problems = check_event(self._raw())
+        for problem in problems:
+            field = getattr(self, self.FIELDS.get(problem.field, problem.field), None) or self.title
+            if not field.errors:  # a field the form could not read already says so
+                field.errors = [*field.errors, problem.message]
+        return valid and not problems
 
-    def validate_tags(self, field):
-        tags = split_tags(field.data)
-        if len(tags) > MAX_TAGS:
-            raise ValidationError(_l("Please use at most %(num)d tags.", num=MAX_TAGS))
-        for tag in tags:
-            if len(tag) > MAX_TAG_LENGTH or not TAG_PATTERN.match(tag):
-                raise ValidationError(_l("Tags are single words such as #WelcomeWeek (letters, digits, - and _)."))
-
-    def event_fields(self) -> dict:
-        """The editable fields of Event, as Event.update() takes them."""
+    def _raw(self) -> dict:
         return {
             "title": dict(self.title.data or {}),
             "description": dict(self.description.data or {}),
-            # Optional() lets a blank (" ") past the choice check: it means no category, not a key.
-            "category_key": (self.category_key.data or "").strip() or None,
+            "category_key": self.category_key.data,
             "audiences": list(self.audiences.data or []),
             "languages": list(self.languages.data or []),
             "barrier_free": bool(self.barrier_free.data),
             "is_free": bool(self.is_free.data),
-            "price": "" if self.is_free.data else (self.price.data or ""),
-            "registration_url": self.registration_url.data or "",
-            "contact": self.contact.data or "",
-            "tags": list(dict.fromkeys(split_tags(self.tags.data))),
+            "price": self.price.data,
+            "registration_url": self.registration_url.data,
+            "contact": self.contact.data,
+            "tags": self.tags.data,
         }
+
+    def event_fields(self) -> dict:
+        """The editable fields of Event, as Event.update() takes them (after validate)."""
+        return dict(self.cleaned)
 
 
 class CentreEventForm(EventForm):

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.access import manager_required
+from bookings.errors import BookingError, refusal
 from bookings.recurrence import WEEKDAY_CODES, Recurrence
-from bookings.rules import MAX_TITLE, BookingConflict, RuleViolation, describe_slot
+from bookings.rules import MAX_TITLE
 from bookings.services import BookingRequest, request_booking
 from centres.models import Centre
 from events import bp
@@ -23,8 +24,7 @@ from events.forms import CentreEventForm, EventForm
 from events.models import Event
 from extensions import db
 from i18n import pick_text
-
-ID = "int(max=2147483647)"
+from parsing import ID
 
 
 def can_create_event(centre, user) -> bool:
@@ -53,7 +53,7 @@ def edit_event(event_id):
 def book_centre_event(centre, form, by):
     """Book the centre's own event through the booking services (approved at once); returns the Event.
 
-    Raises RuleViolation or BookingConflict (bookings.rules) when the date cannot be booked.
+    Raises RuleViolation or BookingConflict (bookings.errors) when the date cannot be booked.
     """
     fields = form.event_fields()
     day, starts, ends = form.day.data, form.start_time.data, form.end_time.data
@@ -70,15 +70,7 @@ def book_centre_event(centre, form, by):
         recurrence=recurrence,
         event=fields,
     )
-    booking = request_booking(request, by)
-    event = booking.event
-    event.contact, event.tags = fields["contact"], fields["tags"]  # not part of the booking request
-    return event
-
-
-def conflict_message(conflict: BookingConflict, centre) -> str:
-    dates = ", ".join(describe_slot(start, end, centre.timezone) for start, end in conflict.dates[:5])
-    return _("The room is already booked then: %(dates)s", dates=dates)
+    return request_booking(request, by).event
 
 
 @bp.route("/<lang:lang>/manage/centres/<slug>/events/new", methods=["GET", "POST"])
@@ -94,15 +86,15 @@ def new_centre_event(slug):
         try:
             event = book_centre_event(centre, form, current_user)
             db.session.commit()
-        except RuleViolation as refused:
+        except BookingError as error:
             db.session.rollback()
-            for name, messages in refused.fields().items():
+            answer = refusal(error)
+            if answer.status == 403:
+                abort(403)
+            for name, messages in (answer.fields or {"": answer.messages}).items():  # a conflict: on the date
                 target = FIELD_FOR.get(name.removeprefix("event."), form.day)
                 field = getattr(form, target) if isinstance(target, str) else target
                 field.errors = [*field.errors, *messages]
-        except BookingConflict as conflict:
-            db.session.rollback()
-            form.day.errors = [*form.day.errors, conflict_message(conflict, centre)]
         else:
             flash(_("The event is created and shown in the calendar."), "success")
             return redirect(url_for("events.event", event_id=event.id))

@@ -2,7 +2,7 @@
 
 An event carries the public texts of a booking (per language), its category,
 audiences and the languages spoken at it. Its dates are the occurrences of its
-booking; only approved occurrences are public (``Event.public_occurrences``).
+booking; which of them residents see is the rule of ``events.visibility``.
 """
 
 from datetime import datetime
@@ -12,6 +12,8 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, Stri
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bookings.models import Occurrence
+from events.visibility import is_public_booking
 from extensions import db
 from i18n import pick_text
 from timeutil import utcnow
@@ -139,23 +141,17 @@ class Event(db.Model):
 
     @property
     def is_public(self) -> bool:
-        """Public once its booking is approved (a centre's own event without booking always is)."""
-        return self.booking is None or self.booking.status == "approved"
+        """Residents see it (events.visibility: its booking approved, or cancelled after approval)."""
+        return is_public_booking(self.booking)
 
     def occurrences(self, statuses=None):
         """The event's dates (Occurrence rows), oldest first; all statuses unless given."""
-        from bookings.models import Occurrence
-
         if self.booking_id is None:
             return []
         query = select(Occurrence).where(Occurrence.booking_id == self.booking_id).order_by(Occurrence.starts_at)
         if statuses:
             query = query.where(Occurrence.status.in_(list(statuses)))
         return list(db.session.scalars(query))
-
-    def public_occurrences(self):
-        """Only approved dates are public."""
-        return self.occurrences(statuses=("approved",))
 
     def touch(self) -> None:
         """Record a real change: subscribed calendars see a higher SEQUENCE."""

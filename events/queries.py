@@ -41,68 +41,29 @@ page of one event.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, cast, exists, func, or_, select
+from sqlalchemy import cast, exists, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import contains_eager, joinedload
 
-from bookings.models import APPROVED, CANCELLED, Booking, Occurrence
-from bookings.rules import MAX_LENGTH
+from bookings.models import Booking, Occurrence
 from centres.models import Centre
+from centres.policy import MAX_LENGTH
 from events.models import AUDIENCES, Event
+from events.visibility import is_public_booking, public_booking_clause, public_date_clause
 from extensions import db
-from timeutil import DEFAULT_TIMEZONE, to_utc_naive, utcnow, zone
-
-# Keys and language tags are short and plain; anything else is not a filter value.
-_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-# Dates far outside any calendar are refused (and keep timedelta arithmetic safe).
-MIN_YEAR, MAX_YEAR = 1970, 2200
+from parsing import KEY, LANGUAGE_TAG, parse_flag, parse_when, to_utc
+from timeutil import DEFAULT_TIMEZONE, utcnow
 
 
 def default_timezone() -> str:
     if has_app_context():
         return current_app.config.get("BABEL_DEFAULT_TIMEZONE") or DEFAULT_TIMEZONE
     return DEFAULT_TIMEZONE
-
-
-def parse_when(value: str) -> date | datetime:
-    """ISO 8601 date or date-time (offset optional, ``Z`` allowed); ValueError otherwise."""
-    value = (value or "").strip()
-    if not value or len(value) > 40:
-        raise ValueError(value)
-    if len(value) == 10:
-        parsed = date.fromisoformat(value)
-    else:
-        parsed = datetime.fromisoformat(value.replace(" ", "T", 1))
-    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-        raise ValueError(value)
-    return parsed
-
-
-def _flag(value: str) -> bool | None:
-    value = value.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ValueError(value)
-
-
-def to_utc(value: date | datetime, tz_name: str, *, end: bool = False) -> datetime:
-    """A filter bound as naive UTC; dates and naive date-times are local to tz_name."""
-    if isinstance(value, datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=zone(tz_name))
-        return to_utc_naive(aware)
-    day = value + timedelta(days=1) if end else value
-    return to_utc_naive(datetime.combine(day, time.min, tzinfo=zone(tz_name)))
 
 
 @dataclass
@@ -135,7 +96,7 @@ class EventFilters:
             value = raw(name)
             if value is None:
                 continue
-            if _KEY.match(value):
+            if KEY.match(value):
                 setattr(filters, name, value)
             else:
                 errors[name] = _l("Unknown value.")
@@ -147,7 +108,7 @@ class EventFilters:
                 errors["audience"] = _l("Unknown audience.")
         language = raw("language")
         if language is not None:
-            if _LANGUAGE.match(language):
+            if LANGUAGE_TAG.match(language):
                 filters.language = language.lower()
             else:
                 errors["language"] = _l("Unknown language.")
@@ -156,7 +117,7 @@ class EventFilters:
             if value is None:
                 continue
             try:
-                setattr(filters, name, _flag(value))
+                setattr(filters, name, parse_flag(value))
             except ValueError:
                 errors[name] = _l("Please use 1 (yes) or 0 (no).")
         for name in ("start", "end"):
@@ -230,14 +191,6 @@ class EventFilters:
 # --- SQL ----------------------------------------------------------------------
 
 
-def public_booking_clause():
-    """Bookings whose events are public: approved, or cancelled after approval."""
-    return or_(
-        Booking.status == APPROVED,
-        and_(Booking.status == CANCELLED, Booking.decided_at.is_not(None)),
-    )
-
-
 def json_list_contains(column, value: str):
     """``value`` is an element of the JSON list in ``column`` (SQLite and PostgreSQL)."""
     dialect = db.session.get_bind().dialect.name
@@ -264,15 +217,6 @@ def _filter_clauses(filters: EventFilters) -> list:
     return clauses
 
 
-def _occurrence_clause(include_cancelled: bool, cancelled_since: datetime | None):
-    if not include_cancelled:
-        return Occurrence.status == APPROVED
-    return or_(
-        Occurrence.status == APPROVED,
-        and_(Occurrence.status == CANCELLED, Occurrence.ends_at > (cancelled_since or utcnow())),
-    )
-
-
 def public_occurrences_query(
     filters: EventFilters | None,
     start: datetime | None,
@@ -286,11 +230,11 @@ def public_occurrences_query(
         select(Occurrence, Event.id)
         .join(Booking, Booking.id == Occurrence.booking_id)
         .join(Event, Event.booking_id == Booking.id)
-        .where(public_booking_clause(), _occurrence_clause(include_cancelled, cancelled_since))
+        .where(public_booking_clause(), public_date_clause(include_cancelled, cancelled_since))
         .order_by(Occurrence.starts_at, Occurrence.id)
     )
     if start is not None:
-        # No date is longer than MAX_LENGTH (bookings.rules): the lower bound on starts_at
+        # No date is longer than MAX_LENGTH (centres.policy): the lower bound on starts_at
         # keeps this an index range scan.
         query = query.where(Occurrence.ends_at > start, Occurrence.starts_at > start - MAX_LENGTH)
     if end is not None:
@@ -362,12 +306,13 @@ def public_event(event_id: int) -> Event | None:
 
 def public_dates(event: Event, *, include_cancelled: bool = True, cancelled_since: datetime | None = None,
                  since: datetime | None = None) -> list[Occurrence]:
-    """The event's public dates, oldest first (approved; cancelled ones until they pass)."""
-    if event.booking_id is None:
+    """The event's public dates, oldest first (approved; cancelled ones until they pass); none while the event
+    is not public."""
+    if not is_public_booking(event.booking):
         return []
     query = (
         select(Occurrence)
-        .where(Occurrence.booking_id == event.booking_id, _occurrence_clause(include_cancelled, cancelled_since))
+        .where(Occurrence.booking_id == event.booking_id, public_date_clause(include_cancelled, cancelled_since))
         .order_by(Occurrence.starts_at, Occurrence.id)
     )
     if since is not None:

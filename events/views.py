@@ -33,11 +33,12 @@ from events.calendar import (
     weekday_names,
 )
 from events.models import AUDIENCES, Category, Event
-from events.queries import EventFilters, default_timezone, public_dates, public_event, public_occurrences, to_utc
+from events.queries import EventFilters, default_timezone, public_dates, public_event, public_occurrences
+from events.visibility import PREVIEW_DATE_STATUSES
 from extensions import db
+from parsing import ID, to_utc
 from timeutil import utcnow, zone
 
-ID = "int(max=2147483647)"
 PAGE_SIZE = 30
 MAX_PAGE = 1000
 MONTH_CELL_LIMIT = 4
@@ -144,7 +145,7 @@ def event(event_id):
         preview = True
     now = utcnow()
     if preview:
-        occurrences = [o for o in event.occurrences(statuses=("pending", "approved", "cancelled")) if o.ends_at > now]
+        occurrences = [o for o in event.occurrences(statuses=PREVIEW_DATE_STATUSES) if o.ends_at > now]
     else:
         occurrences = public_dates(event)
     dates = dates_of(event, occurrences)

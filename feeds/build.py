@@ -22,7 +22,7 @@ from sqlalchemy import func
 import i18n
 from bookings.models import Booking, Occurrence
 from centres.models import Centre, Room
-from events.models import AUDIENCES, Event
+from events.models import AUDIENCES, Category, Event
 from events.queries import EventFilters, public_dates, public_occurrences, public_occurrences_query
 from extensions import db
 from feeds.cache import Payload, feed_cache, key_text, make_payload
@@ -178,8 +178,6 @@ def filter_labels(filters: EventFilters, lang: str) -> list[str]:
         centre = Centre.by_slug(filters.centre)
         labels.append(centre.display_name(lang) if centre else filters.centre)
     if filters.category:
-        from events.models import Category
-
         category = db.session.get(Category, filters.category)
         labels.append(category.display_name(lang) if category else filters.category)
     if filters.audience:

@@ -33,6 +33,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+import redis
 from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -187,8 +188,6 @@ class FeedCache:
         if not url:
             return None
         if url != self._redis_url:
-            import redis
-
             self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
             self._redis_url, self._redis_failed = url, False
         return None if self._redis_failed else self._redis

@@ -33,15 +33,6 @@ class FeedTokenForm(Form):
         if not self.language.data:
             self.language.data = i18n.current_language()
 
-    def chosen(self):
-        """(scope, association) of the valid choice."""
-        value = self.feed.data
-        if value == CENTRES:
-            return CENTRES, None
-        association_id = int(value.rpartition("-")[2])
-        association = next(a for a in self.user.associations if a.id == association_id)
-        return ASSOCIATION, association
-
 
 class RevokeFeedForm(FlaskForm):
     """A button: the CSRF token only."""

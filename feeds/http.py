@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Response, current_app, g, request
+from werkzeug.http import http_date
 
 from feeds.cache import Payload
 
@@ -91,6 +92,4 @@ def feed_response(payload: Payload, *, private: bool = False, filename: str = "e
 
 
 def _http_date(value: datetime) -> str:
-    from werkzeug.http import http_date
-
     return http_date(value)

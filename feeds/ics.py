@@ -158,6 +158,7 @@ class CalendarInfo:
     url: str | None = None  # where the feed itself lives (RFC 7986 SOURCE)
     stamp: datetime | None = None  # naive UTC: LAST-MODIFIED of the whole calendar
     color: str | None = None
+    method: str | None = None  # iTIP METHOD of a file sent by mail (PUBLISH, CANCEL); a feed has none
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -228,7 +229,7 @@ def write_event(lines: list, event: Vevent, zones: _Zones) -> None:
 
 
 def render(info: CalendarInfo, events: list[Vevent]) -> bytes:
-    """The whole VCALENDAR as UTF-8 bytes (no METHOD: a published feed, not an invitation)."""
+    """The whole VCALENDAR as UTF-8 bytes (METHOD only for a file sent by mail: a feed is not an invitation)."""
     zones = _Zones()
     body: list[str] = []
     for event in sorted(events, key=Vevent.sort_key):
@@ -236,6 +237,8 @@ def render(info: CalendarInfo, events: list[Vevent]) -> bytes:
     calendar_tzid, _ = zones.get(info.tz_name)
 
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
+    if info.method:
+        head.append(f"METHOD:{info.method}")
     head.append(fold(f"UID:{escape_text(info.uid)}"))
     _text(head, "NAME", info.name)
     _text(head, "X-WR-CALNAME", info.name)

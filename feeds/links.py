@@ -22,10 +22,11 @@ import segno
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 import i18n
 from feeds import bp
+from feeds.forms import FeedTokenForm, RevokeFeedForm
 from feeds.models import FeedToken
 
 
@@ -123,8 +124,6 @@ def private_feed_links() -> list[PrivateFeed]:
 
 @bp.app_template_global()
 def feed_token_form(back: str = "account"):
-    from feeds.forms import FeedTokenForm
-
     form = FeedTokenForm(formdata=None, user=current_user)
     form.back.data = back
     return form if form.feed.choices else None
@@ -132,9 +131,5 @@ def feed_token_form(back: str = "account"):
 
 @bp.app_template_global()
 def revoke_feed_form():
-    from feeds.forms import RevokeFeedForm
-
     return RevokeFeedForm(formdata=None)
 
-
-__all__ = ["FeedLinks", "qr_svg", "escape"]

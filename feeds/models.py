@@ -27,6 +27,7 @@ from flask import current_app
 from sqlalchemy import DateTime, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from centres.models import Centre
 from extensions import db
 from timeutil import utcnow
 
@@ -119,8 +120,6 @@ class FeedToken(db.Model):
 
     def centres(self) -> list:
         """The centres of a centres feed: those the owner manages (an admin: all of them)."""
-        from centres.models import Centre
-
         if self.scope != CENTRES:
             return []
         if self.user.is_admin:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
+from werkzeug.routing import BuildError
 
 from bookings.display import reason_text, status_label
 from bookings.models import APPROVED, CANCELLED, PENDING, Booking, Occurrence
@@ -26,8 +27,9 @@ from feeds.content import (
     shown,
     ui_language,
     uid_domain,
+    window,
 )
-from feeds.ics import Text, Vevent
+from feeds.ics import CalendarInfo, Text, Vevent, render
 from feeds.models import ASSOCIATION
 from feeds.series import combine
 
@@ -56,30 +58,51 @@ def private_query(token, win: Window):
 
 def private_vevents(token, win: Window, lang: str) -> list[Vevent]:
     occurrences = [o for o in db.session.execute(private_query(token, win)).unique().scalars() if shown(o, win)]
-    counts = change_counts(o.booking_id for o in occurrences)
-    domain = uid_domain()
-    with_association = token.scope != ASSOCIATION
-    labels = {
+    per_booking: dict[int, list] = {}
+    for occurrence in occurrences:
+        per_booking.setdefault(occurrence.booking_id, []).append(occurrence)
+    counts = change_counts(per_booking)
+    labels = _labels(lang)
+    result = []
+    for dates in per_booking.values():
+        result.extend(_booking_vevents(dates[0].booking, dates, counts.get(dates[0].booking_id, 0), lang, labels,
+                                       with_association=token.scope != ASSOCIATION))
+    return result
+
+
+def booking_vevents(booking, lang: str, win: Window | None = None) -> list[Vevent]:
+    """One booking's dates as its association's private feed shows them: the same UIDs, SEQUENCE and series
+    (for the calendar files the booking e-mails carry)."""
+    win = win or window()
+    dates = sorted((o for o in booking.occurrences if o.status in STATUS and shown(o, win)),
+                   key=lambda o: (o.starts_at, o.id))
+    changes = change_counts([booking.id]).get(booking.id, 0)
+    return _booking_vevents(booking, dates, changes, lang, _labels(lang), with_association=False)
+
+
+def _labels(lang: str) -> dict:
+    return {
         "status": _("Status"), "association": _("Association"), "room": _("Room"),
         "people": _("People expected"), "reason": _("Reason:"), "open": _("Open the booking"),
-        "language": ui_language(lang),
-        "booking_url": id_url("bookings.show", "booking_id", lang=lang),
+        "language": ui_language(lang), "domain": uid_domain(),
+        "booking_url": _booking_url(lang),
     }
-    per_booking: dict[int, list[Vevent]] = {}
-    bookings = {}
-    for occurrence in occurrences:
-        booking = occurrence.booking
-        bookings[booking.id] = booking
-        per_booking.setdefault(booking.id, []).append(
-            _vevent(occurrence, booking, counts.get(booking.id, 0), lang, domain, with_association, labels)
-        )
-    result = []
-    for booking_id, dates in per_booking.items():
-        if bookings[booking_id].is_recurring:
-            result.extend(combine(dates, f"booking-{booking_id}@{domain}"))
-        else:
-            result.extend(dates)
-    return result
+
+
+def _booking_url(lang: str):
+    """The booking page's address by id; none where no address can be built (a mail sent outside a request
+    without SERVER_NAME)."""
+    try:
+        return id_url("bookings.show", "booking_id", lang=lang)
+    except (RuntimeError, BuildError):
+        return lambda _booking_id: None
+
+
+def _booking_vevents(booking, dates, changes: int, lang: str, labels, *, with_association: bool) -> list[Vevent]:
+    vevents = [_vevent(o, booking, changes, lang, labels["domain"], with_association, labels) for o in dates]
+    if booking.is_recurring:
+        return combine(vevents, f"booking-{booking.id}@{labels['domain']}")
+    return vevents
 
 
 def _vevent(occurrence, booking, changes: int, lang: str, domain: str, with_association: bool, labels) -> Vevent:
@@ -101,7 +124,8 @@ def _vevent(occurrence, booking, changes: int, lang: str, domain: str, with_asso
         lines.append(f"{labels['room']}: {room.name}")
     if booking.attendees:
         lines.append(f"{labels['people']}: {booking.attendees}")
-    lines.append(f"{labels['open']}: {url}")
+    if url:
+        lines.append(f"{labels['open']}: {url}")
     event = booking.event
     return Vevent(
         uid=f"booking-{booking.id}-{occurrence.id}@{domain}",
@@ -120,3 +144,16 @@ def _vevent(occurrence, booking, changes: int, lang: str, domain: str, with_asso
         klass="PRIVATE",
         transparent=occurrence.status == CANCELLED,
     )
+
+
+def booking_file(booking, lang: str) -> tuple[str, bytes, str]:
+    """The calendar file a booking e-mail carries: the booking as its private feed shows it now.
+
+    ``(filename, bytes, method)``. CANCEL when every date shown is cancelled, so that
+    calendars remove them; otherwise PUBLISH, where cancelled dates are STATUS:CANCELLED.
+    """
+    vevents = booking_vevents(booking, lang)
+    method = "CANCEL" if vevents and all(v.status == "CANCELLED" for v in vevents) else "PUBLISH"
+    info = CalendarInfo(uid=f"booking-{booking.id}@{uid_domain()}", name=Text(booking.title, None), description=None,
+                        tz_name=booking.centre.timezone, method=method)
+    return f"booking-{booking.id}.ics", render(info, vevents), method

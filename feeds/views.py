@@ -23,8 +23,7 @@ from feeds.http import feed_response
 from feeds.links import centre_links
 from feeds.models import ASSOCIATION, CENTRES, FeedToken, can_create_association_feed, can_create_centres_feed
 from i18n import current_language
-
-ID = "int(max=2147483647)"
+from parsing import ID, parse_id
 
 
 def load_centre(slug) -> Centre:
@@ -105,8 +104,12 @@ def asked_for(value) -> tuple[str | None, Association | None]:
         return CENTRES, None
     prefix = f"{ASSOCIATION}-"
     number = value[len(prefix):]
-    if value.startswith(prefix) and number.isdigit() and len(number) <= 10:
-        association = db.session.get(Association, int(number)) if int(number) <= 2147483647 else None
+    if value.startswith(prefix):
+        try:
+            association_id = parse_id(number)
+        except ValueError:
+            return None, None
+        association = db.session.get(Association, association_id)
         if association is None:
             abort(404)
         return ASSOCIATION, association

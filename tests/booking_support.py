@@ -8,6 +8,7 @@ Dates are computed from today so the tests keep working as time passes.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.dates import format_skeleton
@@ -39,6 +40,17 @@ def next_dst_change(month: int, min_days: int = 21) -> date:
 def at(day: date, hhmm: str) -> datetime:
     hours, minutes = (int(x) for x in hhmm.split(":"))
     return datetime.combine(day, time(hours, minutes))
+
+
+def local_iso(day: date, hhmm: str, tz_name: str = "Europe/Berlin") -> str:
+    """A local time as the API writes it, with the offset the zone has on that day: '2027-03-30T18:00:00+02:00'."""
+    return at(day, hhmm).replace(tzinfo=ZoneInfo(tz_name)).isoformat()
+
+
+def utc_iso(day: date, hhmm: str, tz_name: str = "Europe/Berlin") -> str:
+    """The same local time written in UTC: '2027-03-30T16:00:00Z'."""
+    instant = at(day, hhmm).replace(tzinfo=ZoneInfo(tz_name)).astimezone(ZoneInfo("UTC"))
+    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def day_label(day: date, locale="en") -> str:
@@ -213,6 +225,7 @@ def text_of(response) -> str:
 
 
 __all__ = [
+    "local_iso", "utc_iso",
     "PASSWORD", "World", "SimpleNamespace", "api_body", "approve", "at", "booking_request", "booking_world_fixture",
     "count_bookings", "day_label", "decision_data", "form_data", "submit", "fresh_locale", "last_sunday", "login", "logout", "next_dst_change",
     "next_weekday", "request", "text_of",

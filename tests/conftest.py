@@ -9,24 +9,60 @@ PostgreSQL was asked for and cannot be reached the run fails: it never skips.
 import os
 import secrets
 import threading
-from datetime import time
+from datetime import UTC, datetime, time
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+# The instant every test starts at, as ISO 8601 with an offset; passed on to servers the tests start.
+NOW_VARIABLE = "WELCOME_TEST_NOW"
 
 
 def pytest_addoption(parser):
     parser.addoption("--db", choices=["sqlite", "postgresql"], default="sqlite", help="database to test on")
+    parser.addoption(
+        "--now",
+        default=os.environ.get(NOW_VARIABLE),
+        help="the instant every test starts at (ISO 8601 with offset, e.g. 2027-03-27T23:40+01:00); "
+        "default: the real time when the run starts",
+    )
+
+
+def pytest_configure(config):
+    config.pinned_now = pinned_now(config.getoption("--now"))
+    # Servers started by the tests (gunicorn in test_concurrency) start their clock at the same instant.
+    os.environ[NOW_VARIABLE] = config.pinned_now.isoformat()
+
+
+def pinned_now(value: str | None) -> datetime:
+    if not value:
+        return datetime.now(UTC).replace(microsecond=0)
+    instant = datetime.fromisoformat(value)
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"--now needs an offset, e.g. {value}+00:00")
+    return instant.astimezone(UTC)
 
 
 def pytest_report_header(config):
     db = config.getoption("--db")
     where = os.environ.get("TEST_DATABASE_URL", DEFAULT_PG) if db == "postgresql" else "a temporary file"
-    return f"database: {db} ({where})"
+    return [f"database: {db} ({where})", f"every test starts at {config.pinned_now.isoformat()} (--now)"]
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """Every test starts at the same pinned instant and the clock runs on from there.
+
+    Tests build their dates relative to this instant (``utcnow()``, ``date.today()``),
+    so the suite gives the same answers at any hour of any day; ``--now`` picks
+    the hard ones (the night of a clock change, the year's end).
+    """
+    with time_machine.travel(request.config.pinned_now, tick=True) as traveller:
+        yield traveller
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

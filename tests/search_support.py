@@ -100,14 +100,14 @@ def hold(city, room, day, start="18:00", end="20:00", *, weekly=None, approve=Tr
 
 
 def weekly_query(city, start="18:00", end="20:00", **filters):
-    from bookings.search import SearchQuery
+    from bookings.search_query import SearchQuery
 
     return SearchQuery(start=at(city.tuesday, start), end=at(city.tuesday, end), weekdays=("TU",),
                        until=city.until, **filters)
 
 
 def once_query(city, day=None, start="18:00", end="20:00", **filters):
-    from bookings.search import SearchQuery
+    from bookings.search_query import SearchQuery
 
     return SearchQuery(start=at(day or city.tuesday, start), end=at(day or city.tuesday, end), **filters)
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from booking_support import fresh_locale
+from booking_support import fresh_locale, local_iso, utc_iso
 from search_support import WEEKS, city_fixture, count_queries, hold  # noqa: F401
 
 from extensions import db
@@ -49,8 +49,8 @@ def test_the_shape_of_the_design(client, city):
         "request_url": hall["request_url"],
     }
     day = city.tuesday + timedelta(weeks=1)
-    assert hall["conflicts"][0]["start"] == f"{day.isoformat()}T18:00:00+01:00"  # winter: the local offset
-    assert hall["conflicts"][0]["end"] == f"{day.isoformat()}T20:00:00+01:00"
+    assert hall["conflicts"][0]["start"] == local_iso(day, "18:00")  # the local offset of that day
+    assert hall["conflicts"][0]["end"] == local_iso(day, "20:00")
     url = urlsplit(hall["request_url"])
     assert url.path == f"/de/rooms/{city.hall.id}/book"
     query = parse_qs(url.query)
@@ -94,12 +94,12 @@ def test_filters(client, city):
 def test_weekdays_and_an_offset(client, city):
     hold(city, city.hall, city.tuesday + timedelta(days=2))
     response = client.get(URL, query_string={
-        "start": f"{city.tuesday}T17:00:00Z", "end": f"{city.tuesday}T19:00:00Z", "until": str(city.until),
+        "start": utc_iso(city.tuesday, "18:00"), "end": utc_iso(city.tuesday, "20:00"), "until": str(city.until),
         "weekdays": "tu,th", "centre": "nordstadt", "capacity": "50"})
     (hall,) = response.get_json()["results"]
     assert hall["dates"] == 2 * WEEKS - 1
-    assert hall["conflicts"] == [{"start": f"{city.tuesday + timedelta(days=2)}T18:00:00+01:00",
-                                  "end": f"{city.tuesday + timedelta(days=2)}T20:00:00+01:00"}]
+    assert hall["conflicts"] == [{"start": local_iso(city.tuesday + timedelta(days=2), "18:00"),
+                                  "end": local_iso(city.tuesday + timedelta(days=2), "20:00")}]
 
 
 def test_suggestions(client, city):

@@ -41,7 +41,7 @@ def page_call(client, action, booking, world):
         "approve": ("post", f"/en/bookings/{booking.id}/approve", decision_data("approve", booking, occurrences=[str(occurrence)])),
         "reject": ("post", f"/en/bookings/{booking.id}/reject", decision_data("reject", booking, reason="Nein")),
         "cancel": ("post", f"/en/bookings/{booking.id}/cancel", decision_data("cancel", booking, occurrence="0", reason="Ferien")),
-        "withdraw": ("post", f"/en/bookings/{booking.id}/withdraw", decision_data("withdraw", booking)),
+        "withdraw": ("post", f"/en/bookings/{booking.id}/withdraw", decision_data("withdraw", booking, reason="Doppelt")),
         "request": ("get", f"/en/rooms/{room}/book", None),
         "queue": ("get", "/en/manage/requests/", None),
         "week": ("get", f"/en/manage/rooms/{room}/week", None),
@@ -82,7 +82,7 @@ def api_call(client, action, booking, world, headers):
         return client.post("/api/v1/bookings", json=body, headers=headers)
     if action == "get":
         return client.get(f"/api/v1/bookings/{booking.id}", headers=headers)
-    body = {"reason": "Nein"} if action == "reject" else {}
+    body = {"reason": "Nein"} if action in ("reject", "cancel") else {}
     return client.post(f"/api/v1/bookings/{booking.id}/{action}", json=body, headers=headers)
 
 

@@ -23,7 +23,7 @@ from booking_support import (  # noqa: F401
 from flask_babel import force_locale
 
 from bookings import services
-from bookings.rules import RuleViolation
+from bookings.errors import RuleViolation
 from centres.models import Closure
 from extensions import db
 

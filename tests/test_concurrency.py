@@ -239,7 +239,7 @@ def test_postgresql_constraint_violation_becomes_a_conflict_naming_the_dates(db_
     from sqlalchemy import event
 
     from bookings import services
-    from bookings.rules import BookingConflict
+    from bookings.errors import BookingConflict
 
     booking = request(booking_world)
     other = request(booking_world, association=booking_world.other_association, by=booking_world.other_member,

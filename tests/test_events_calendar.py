@@ -161,7 +161,9 @@ def test_managers_see_a_preview_of_events_not_yet_public(client, room, auth, mak
 
 
 def test_cancelled_dates_show_as_cancelled_with_reason_until_they_pass(client, room, db):
-    event = make_event(room.centre, room, starts=at(-2), count=3, every_days=2, title={"de": "Nähcafé"})
+    # An hour from now, two days before and two days after: the middle date is still to come at any hour.
+    soon = utcnow().replace(second=0, microsecond=0) + timedelta(hours=1)
+    event = make_event(room.centre, room, starts=soon - timedelta(days=2), count=3, every_days=2, title={"de": "Nähcafé"})
     past, coming, later = event.booking.occurrences
     past.set_status("cancelled", "Wasserschaden")
     coming.set_status("cancelled", "Die Leiterin ist krank")

@@ -198,7 +198,7 @@ def test_creating_an_event_in_a_booked_slot_names_the_conflict(client, auth, set
                          end_time=(local + timedelta(hours=1)).strftime("%H:%M")),
     )
     assert response.status_code == 400
-    assert "already booked" in text(response)
+    assert "already taken" in text(response)
     assert db.session.query(Occurrence).count() == count
 
 

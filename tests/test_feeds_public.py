@@ -191,7 +191,7 @@ def test_filters_are_those_of_the_calendar_page(client, place, make_centre, make
     assert titles("?language=tr") == ["Kurs Türkisch"]
     assert titles("?audience=families") == ["Südstadt-Fest"]
     assert titles("?centre=nordstadt&category=festival") == []
-    start = (datetime.now().date() + timedelta(days=3)).isoformat()
+    start = local_day(3).date().isoformat()  # the centre's day, not the machine's
     assert len(titles(f"?start={start}&end={start}")) == 3
 
 

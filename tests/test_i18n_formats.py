@@ -151,7 +151,7 @@ def test_wtforms_messages_come_from_our_catalogues(client, make_scene, lang, req
 
 
 def test_tags_may_be_separated_by_the_arabic_comma():
-    from events.forms import split_tags
+    from events.rules import split_tags
 
     assert split_tags("#أسبوع_الترحيب، صيف") == ["#أسبوع_الترحيب", "صيف"]
     assert split_tags("#WelcomeWeek, summer") == ["#WelcomeWeek", "summer"]

@@ -14,12 +14,13 @@ from datetime import timedelta
 from email import policy
 
 import pytest
+import recurring_ical_events
 from aiosmtpd.controller import Controller
 from booking_support import approve, booking_world_fixture, day_label, next_weekday, request  # noqa: F401
 from icalendar import Calendar
 
 from bookings import services
-from bookings.rules import BookingConflict
+from bookings.errors import BookingConflict
 from extensions import db
 
 
@@ -105,15 +106,17 @@ def test_approval_goes_to_the_association_with_an_ics(inbox, booking_world):
     assert day_label(tuesday(2), "de") not in text and "1 gewünschter Termin wurde nicht genehmigt" in text
     [calendar] = calendars(mail)
     assert calendar["METHOD"] == "PUBLISH"
-    events = calendar.walk("VEVENT")
-    assert len(events) == 2
-    first = events[0]
+    # The booking as the association's private feed shows it: the two approved dates as one weekly series.
+    events = recurring_ical_events.of(calendar).between(tuesday() - timedelta(days=1), tuesday(3))
+    assert len(events) == 2 and len({str(e["UID"]) for e in events}) == 1
+    first = sorted(events, key=lambda e: e.decoded("DTSTART"))[0]
     assert str(first["SUMMARY"]) == "Deutschkurs" and "Großer Saal" in str(first["LOCATION"])
     start = first.decoded("DTSTART")
     assert (start.date(), start.hour, start.minute) == (tuesday(), 18, 0)
     assert str(start.tzinfo) == "Europe/Berlin" and first["DTSTART"].params["TZID"] == "Europe/Berlin"
     assert first.decoded("DTEND").hour == 20 and str(first["STATUS"]) == "CONFIRMED"
-    assert len({str(e["UID"]) for e in events}) == 2
+    assert [e.decoded("DTSTART").date() for e in sorted(events, key=lambda e: e.decoded("DTSTART"))] == [
+        tuesday(), tuesday(1)]
     assert calendar.walk("VTIMEZONE"), "the time zone travels with the file"
 
 
@@ -142,9 +145,69 @@ def test_cancellation_by_the_centre_has_reason_and_a_cancelling_ics(inbox, booki
     text = body(mail)
     assert "Betriebsferien" in text and day_label(tuesday(1), "de") in text and day_label(tuesday(), "de") not in text
     [calendar] = calendars(mail)
+    # The first date stays: the file publishes the booking with the second date cancelled.
+    assert calendar["METHOD"] == "PUBLISH"
+    [event] = [e for e in calendar.walk("VEVENT") if e.decoded("DTSTART").date() == tuesday(1)]
+    assert str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) >= 2
+
+
+def test_cancelling_every_date_sends_a_cancelling_ics(inbox, booking_world):
+    booking = approve(booking_world, request(booking_world))
+    inbox.wait(3)
+    inbox.messages.clear()
+    services.cancel(booking, booking_world.manager, reason="Betriebsferien")
+    db.session.commit()
+    [mail] = [m for m in inbox.wait(2) if "member@" in m["To"]]
+    [calendar] = calendars(mail)
     assert calendar["METHOD"] == "CANCEL"
     [event] = calendar.walk("VEVENT")
     assert str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) >= 2
+
+
+def feed_records(body: bytes) -> set:
+    """(UID, SEQUENCE, RECURRENCE-ID) of every VEVENT, as written."""
+    records, current = set(), {}
+    for line in body.decode().replace("\r\n ", "").split("\r\n"):
+        if line == "BEGIN:VEVENT":
+            current = {}
+        elif line == "END:VEVENT":
+            records.add((current.get("UID"), current.get("SEQUENCE"), current.get("RECURRENCE-ID")))
+        else:
+            name, _, value = line.partition(":")
+            key = name.split(";")[0]
+            if key in ("UID", "SEQUENCE", "RECURRENCE-ID"):
+                current[key] = f"{name}:{value}"
+    return records
+
+
+@pytest.mark.parametrize("uid_domain", [None, "calendar.city.example"])
+@pytest.mark.parametrize("weekly", [None, {"count": 3}])
+def test_mail_attachment_and_private_feed_agree_on_uid_and_sequence(inbox, booking_world, app, client, uid_domain,
+                                                                    weekly):
+    from feeds.models import ASSOCIATION, FeedToken
+
+    app.config["FEEDS_UID_DOMAIN"] = uid_domain
+    try:
+        token = FeedToken.issue(booking_world.member, ASSOCIATION, association=booking_world.association)
+        db.session.commit()
+        secret = token.secret
+        booking = request(booking_world, weekly=weekly)
+        for step in ("approve", "cancel"):
+            inbox.messages.clear()
+            if step == "approve":
+                approve(booking_world, booking)
+            else:
+                services.cancel(booking, booking_world.manager, occurrence_id=booking.occurrences[-1].id,
+                                reason="Ferien")
+                db.session.commit()
+            [mail] = [m for m in inbox.wait(2) if "member@" in m["To"]]
+            [attachment] = [part.get_content() for part in mail.walk() if part.get_content_type() == "text/calendar"]
+            attached = feed_records(attachment if isinstance(attachment, bytes) else attachment.encode())
+            feed = client.get(f"/feeds/{secret}.ics").data
+            assert attached and attached == feed_records(feed), step
+            assert all(uid.endswith(f"@{uid_domain or 'welcome-spaces'}") for uid, _, _ in attached)
+    finally:
+        app.config["FEEDS_UID_DOMAIN"] = None
 
 
 def test_competing_requests_are_told_why(inbox, booking_world):

@@ -82,7 +82,7 @@ def test_language_switch_after_a_refused_decision_opens_the_booking_page(client,
     booking = request(booking_world)
     login(client, booking_world.manager)
     refused = client.post(f"/en/bookings/{booking.id}/reject", data={f"reject-{booking.id}-reason": ""})
-    assert refused.status_code == 400
+    assert refused.status_code == 422
     links = language_links(refused)
     assert links["tr"] == f"/tr/bookings/{booking.id}/"
     page = client.get(links["tr"])

@@ -121,7 +121,7 @@ def test_cancelled_and_rejected_dates_are_no_conflicts(city):
 
 
 def test_several_weekdays(city):
-    from bookings.search import SearchQuery
+    from bookings.search_query import SearchQuery
 
     hold(city, city.hall, city.tuesday + timedelta(days=2))  # a Thursday
     query = SearchQuery(start=once_query(city).start, end=once_query(city).end, weekdays=("TU", "TH"),
@@ -136,7 +136,7 @@ def test_a_weekly_slot_keeps_its_local_time_across_the_clock_change(city):
     """18:00 stays 18:00 in Berlin when summer time ends; a booking at 18:00 after the change is found."""
     from booking_support import next_dst_change
 
-    from bookings.search import SearchQuery
+    from bookings.search_query import SearchQuery
 
     change = next_dst_change(10)  # last Sunday of October
     first = change - timedelta(days=12)  # the Tuesday two weeks before
@@ -212,7 +212,7 @@ def test_near_misses_cost_one_query_more(city, make_room):
 
 
 def test_a_search_for_today_or_later_only(city):
-    from bookings.search import InvalidSearch
+    from bookings.search_query import InvalidSearch
 
     with pytest.raises(InvalidSearch) as caught:
         run_search(once_query(city, next_weekday(1, 0) - timedelta(days=7)))
