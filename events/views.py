@@ -8,6 +8,7 @@ not grow with the number of events.
 from datetime import date, datetime, timedelta
 
 from flask import abort, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -36,8 +37,9 @@ from events.models import AUDIENCES, Category, Event
 from events.queries import EventFilters, default_timezone, public_dates, public_event, public_occurrences
 from events.visibility import PREVIEW_DATE_STATUSES
 from extensions import db
-from parsing import ID, to_utc
+from parsing import ID, parse_date, to_utc
 from timeutil import utcnow, zone
+from web import text_of
 
 PAGE_SIZE = 30
 MAX_PAGE = 1000
@@ -75,6 +77,73 @@ def zone_for(filters: EventFilters, centres) -> str:
     return default_timezone()
 
 
+def active_filters(filters: EventFilters, centres, categories) -> list[str]:
+    """The filters that are set, as the folded filter form's summary names them."""
+    labels = []
+    centre = next((c for c in centres if c.slug == filters.centre), None)
+    if centre is not None:
+        labels.append(text_of(centre.name, centre.default_language))
+    category = next((c for c in categories if c.key == filters.category), None)
+    if category is not None:
+        labels.append(category.display_name())
+    if filters.audience:
+        labels.append(str(AUDIENCES[filters.audience]))
+    if filters.language:
+        labels.append(event_language(filters.language).native_name)
+    if filters.free:
+        labels.append(_("free of charge"))
+    if filters.barrier_free:
+        labels.append(_("barrier-free"))
+    return labels
+
+
+def chosen_day(value) -> date | None:
+    try:
+        return parse_date(value)
+    except ValueError:
+        return None
+
+
+def month_context(filters: EventFilters, tz_name: str) -> dict:
+    """The month grid, and the agenda of the chosen day (``?day=``, else today, else the month's first date)."""
+    day = chosen_day(request.args.get("day"))
+    first = parse_month(request.args.get("month"))
+    if first is None and day is not None:
+        first = day.replace(day=1)
+    if first is None and filters.start is not None:
+        first = date(filters.start.year, filters.start.month, 1)
+    if first is None:
+        first = this_month(tz_name)
+    start, end = to_utc(first, tz_name), to_utc(add_months(first, 1), tz_name)
+    rows = public_occurrences(filters, start, end)
+    days = dates_by_day(event_dates(rows))
+    today = datetime.now(zone(tz_name)).date()
+    in_month = sorted(d for d in days if (d.year, d.month) == (first.year, first.month))
+    if day is None or (day.year, day.month) != (first.year, first.month):
+        day = today if (today.year, today.month) == (first.year, first.month) else (in_month or [first])[0]
+    month_filters = filters.to_args(start=None, end=None)
+    month_key = first.strftime("%Y-%m")
+    return dict(
+        month=first,
+        month_label=month_label(first),
+        weeks=month_weeks(first),
+        weekdays=weekday_names(),
+        days=days,
+        agenda_days=sorted(set(in_month) | {day}),
+        selected_day=day,
+        day_url=lambda d: url_for("events.calendar", view="month", month=month_key, day=d.isoformat(),
+                                  **month_filters) + "#agenda",
+        cell_limit=MONTH_CELL_LIMIT,
+        month_filters=month_filters,
+        previous_url=url_for("events.calendar", view="month", month=add_months(first, -1).strftime("%Y-%m"),
+                             **month_filters),
+        next_url=url_for("events.calendar", view="month", month=add_months(first, 1).strftime("%Y-%m"),
+                         **month_filters),
+        today=today,
+        count=len(rows),
+    )
+
+
 @bp.route("/<lang:lang>/events/")
 def calendar():
     filters = EventFilters.from_args(request.args)
@@ -89,31 +158,10 @@ def calendar():
         audiences=AUDIENCES,
         selected_centre=next((c for c in centres if c.slug == filters.centre), None),
         ignored=sorted(filters.errors),
+        active_filters=active_filters(filters, centres, categories),
     )
     if view == "month":
-        first = parse_month(request.args.get("month"))
-        if first is None and filters.start is not None:
-            first = date(filters.start.year, filters.start.month, 1)
-        if first is None:
-            first = this_month(tz_name)
-        start, end = to_utc(first, tz_name), to_utc(add_months(first, 1), tz_name)
-        rows = public_occurrences(filters, start, end)
-        month_filters = filters.to_args(start=None, end=None)
-        context.update(
-            month=first,
-            month_label=month_label(first),
-            weeks=month_weeks(first),
-            weekdays=weekday_names(),
-            days=dates_by_day(event_dates(rows)),
-            cell_limit=MONTH_CELL_LIMIT,
-            month_filters=month_filters,
-            previous_url=url_for("events.calendar", view="month", month=add_months(first, -1).strftime("%Y-%m"),
-                                 **month_filters),
-            next_url=url_for("events.calendar", view="month", month=add_months(first, 1).strftime("%Y-%m"),
-                             **month_filters),
-            today=datetime.now(zone(tz_name)).date(),
-            count=len(rows),
-        )
+        context.update(month_context(filters, tz_name))
     else:
         page = positive_int(request.args.get("page"), 1, MAX_PAGE)
         start, end = filters.utc_range(tz_name)

@@ -181,4 +181,32 @@
   }
   markScrollable();
   window.addEventListener("resize", markScrollable);
+
+  /* Folded filters (<details data-open-wide>): open on wide screens, where they fit beside the dates. */
+  var wide = window.matchMedia("(min-width: 48em)");
+  document.querySelectorAll("details[data-open-wide]").forEach(function (details) {
+    if (wide.matches) details.open = true;
+  });
+
+  /* The month on a phone: choosing a day shows its dates below the grid without loading the page
+     (templates/events/_month.html; without this file the links load ?day=). */
+  var agenda = document.querySelector("[data-agenda]");
+  if (agenda) {
+    document.querySelectorAll("table.month .day-marker[data-day]").forEach(function (marker) {
+      marker.addEventListener("click", function (event) {
+        var day = agenda.querySelector('.agenda-day[data-day="' + marker.getAttribute("data-day") + '"]');
+        if (!day || event.ctrlKey || event.metaKey || event.shiftKey) return;
+        event.preventDefault();
+        agenda.querySelectorAll(".agenda-day").forEach(function (other) { other.hidden = other !== day; });
+        document.querySelectorAll("table.month .day-marker[aria-current]").forEach(function (other) {
+          other.removeAttribute("aria-current");
+          other.closest("td").classList.remove("selected");
+        });
+        marker.setAttribute("aria-current", "date");
+        marker.closest("td").classList.add("selected");
+        if (window.history && history.replaceState) history.replaceState(null, "", marker.href);
+        day.querySelector(".day-heading").focus();
+      });
+    });
+  }
 })();

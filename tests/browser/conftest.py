@@ -209,3 +209,24 @@ def browser_csrf(app):
     app.config["WTF_CSRF_ENABLED"] = True
     yield
     app.config["WTF_CSRF_ENABLED"] = False
+
+
+# Overlapping links: any two visible links whose boxes share more than a pixel in both directions.
+OVERLAPS = """() => {
+  const links = [...document.querySelectorAll('a')].map(a => [a, a.getBoundingClientRect()])
+    .filter(([a, r]) => r.width > 0 && r.height > 0 && a.checkVisibility({visibilityProperty: true}));
+  const found = [];
+  for (let i = 0; i < links.length; i++) for (let j = i + 1; j < links.length; j++) {
+    const [a, r] = links[i], [b, s] = links[j];
+    if (a.contains(b) || b.contains(a)) continue;
+    const x = Math.min(r.right, s.right) - Math.max(r.left, s.left);
+    const y = Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top);
+    if (x > 1 && y > 1) found.push(a.textContent.trim().slice(0, 30) + ' × ' + b.textContent.trim().slice(0, 30));
+  }
+  return found.slice(0, 5);
+}"""
+
+
+def overlapping_links(page) -> list[str]:
+    """Pairs of visible links drawn over each other (WCAG 1.4.10: content must reflow, not overlap)."""
+    return page.evaluate(OVERLAPS)

@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import overlapping_links
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -38,6 +39,8 @@ def assert_fits(page):
             .slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''))"""
     )
     assert scroll_width <= width and not wide, f"{page.url} is wider than the phone ({scroll_width}px): {wide}"
+    overlaps = overlapping_links(page)
+    assert not overlaps, f"links drawn over each other on {page.url}: {overlaps}"
 
 
 def assert_touch_targets(page):
@@ -55,7 +58,8 @@ def assert_touch_targets(page):
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_pages_fit_a_phone(make_page, axe, site, lang):
     page = make_page(viewport=PHONE, is_mobile=True, has_touch=True)
-    for path in ["/", "/centres/", "/centres/nordstadt/", "/login", "/associations/register", "/centres/nope/"]:
+    for path in ["/", "/centres/", "/centres/nordstadt/", "/login", "/associations/register", "/centres/nope/",
+                 "/events/", "/events/?view=month"]:
         page.goto(f"/{lang}{path}")
         expect(page.locator("html")).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
         assert_fits(page)
