@@ -7,6 +7,7 @@ from flask import Flask
 import database  # noqa: F401  (engine event listeners: SQLite pragmas and write locks)
 import i18n
 import web
+from accessibility import bp as accessibility_bp
 from accounts import bp as accounts_bp
 from api import bp as api_bp
 from bookings import bp as bookings_bp
@@ -51,6 +52,7 @@ def create_app(test_config=None):
     app.register_blueprint(events_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(accessibility_bp)
     csrf.exempt(api_bp)
 
     # Requests: language prefix, security headers, template helpers.

@@ -11,6 +11,7 @@ WELCOME_FEATURES = {
     "quiet_room": _l("Quiet room"),
     "baby_changing": _l("Baby changing table"),
     "accessible_toilet": _l("Accessible toilet"),
+    "sign_language": _l("Sign-language interpreter on request"),
 }
 
 EQUIPMENT = {

@@ -29,7 +29,7 @@ CENTRES = [
         },
         "district": "Nordstadt", "street": "Lindenstraße 12", "postcode": "30161", "city": "Hannover",
         "lat": 52.3868, "lon": 9.7326,
-        "features": ["barrier_free", "wifi", "cafe", "counselling", "child_friendly", "accessible_toilet"],
+        "features": ["barrier_free", "wifi", "cafe", "counselling", "child_friendly", "accessible_toilet", "sign_language"],
         "staff": ["de", "en", "tr", "ar"],
         "rooms": [
             ("Großer Saal", 120, ["projector", "screen", "sound_system", "stage", "wifi"], True),

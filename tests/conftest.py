@@ -8,6 +8,7 @@ PostgreSQL was asked for and cannot be reached the run fails: it never skips.
 
 import os
 import secrets
+import tempfile
 import threading
 from datetime import UTC, datetime, time
 
@@ -115,6 +116,7 @@ def make_test_app(database_url, **extra):
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": None,
         "MAIL_SERVER": None,
+        "MEDIA_FOLDER": tempfile.mkdtemp(prefix="welcome-test-media-"),  # uploads never land in instance/
     }
     config.update(extra)
     return create_app(config)

@@ -182,6 +182,22 @@
   markScrollable();
   window.addEventListener("resize", markScrollable);
 
+  /* After a form was sent with errors, focus goes to the error summary (templates/_forms.html); its links
+     move focus to the field they name. */
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var target = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!target) return;
+      event.preventDefault();
+      var details = target.closest("details");
+      if (details) details.open = true;
+      target.focus();
+    });
+  }
+
   /* Folded filters (<details data-open-wide>): open on wide screens, where they fit beside the dates. */
   var wide = window.matchMedia("(min-width: 48em)");
   document.querySelectorAll("details[data-open-wide]").forEach(function (details) {

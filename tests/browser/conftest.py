@@ -213,15 +213,19 @@ def browser_csrf(app):
 
 # Overlapping links: any two visible links whose boxes share more than a pixel in both directions.
 OVERLAPS = """() => {
-  const links = [...document.querySelectorAll('a')].map(a => [a, a.getBoundingClientRect()])
-    .filter(([a, r]) => r.width > 0 && r.height > 0 && a.checkVisibility({visibilityProperty: true}));
+  // Each link's boxes, line by line (a link wrapped over two lines is two boxes, not the rectangle around both).
+  const links = [...document.querySelectorAll('a')]
+    .filter(a => a.checkVisibility({visibilityProperty: true}))
+    .map(a => [a, [...a.getClientRects()].filter(r => r.width > 1 && r.height > 1)])
+    .filter(([a, rects]) => rects.length);
+  const hit = (r, s) => Math.min(r.right, s.right) - Math.max(r.left, s.left) > 1
+                        && Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top) > 1;
   const found = [];
   for (let i = 0; i < links.length; i++) for (let j = i + 1; j < links.length; j++) {
-    const [a, r] = links[i], [b, s] = links[j];
+    const [a, ra] = links[i], [b, rb] = links[j];
     if (a.contains(b) || b.contains(a)) continue;
-    const x = Math.min(r.right, s.right) - Math.max(r.left, s.left);
-    const y = Math.min(r.bottom, s.bottom) - Math.max(r.top, s.top);
-    if (x > 1 && y > 1) found.push(a.textContent.trim().slice(0, 30) + ' × ' + b.textContent.trim().slice(0, 30));
+    if (ra.some(r => rb.some(s => hit(r, s))))
+      found.push(a.textContent.trim().slice(0, 30) + ' × ' + b.textContent.trim().slice(0, 30));
   }
   return found.slice(0, 5);
 }"""
