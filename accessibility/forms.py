@@ -57,6 +57,7 @@ class EasyLanguageForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
     def validate_text(self, field):
-        problems = check_easy_language((field.data or {}).get("de", "")) if "de" in (field.data or {}) else []
+        german = (field.data or {}).get("de")
+        problems = check_easy_language(german) if german else []
         if problems:
             raise ValidationError(" ".join(problems[:5]))

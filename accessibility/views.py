@@ -10,6 +10,7 @@ from accessibility.models import SignLanguageVideo, SiteText
 from accessibility.rules import as_text, sections
 from accessibility.texts import EASY_LANGUAGE
 from centres.models import Centre
+from events.queries import json_list_contains
 from extensions import db
 
 EASY_LANGUAGE_FALLBACK = "de"  # Leichte Sprache is German; other languages show it marked as German
@@ -28,7 +29,8 @@ def easy_language_texts() -> dict[str, str]:
 def easy_language():
     lang = i18n.current_language()
     texts = easy_language_texts()
-    text_lang = lang if texts.get(lang) else EASY_LANGUAGE_FALLBACK if texts.get(EASY_LANGUAGE_FALLBACK) else next(iter(texts))
+    # the page's language, else German (Leichte Sprache is German), else whatever an admin wrote
+    text_lang = next(code for code in (lang, EASY_LANGUAGE_FALLBACK, *texts) if texts.get(code))
     return render_template("accessibility/easy_language.html", sections=sections(texts[text_lang]),
                            text_lang=text_lang, text_dir=i18n.language_info(text_lang).direction,
                            can_edit=getattr(current_user, "is_admin", False))
@@ -37,6 +39,6 @@ def easy_language():
 @bp.route("/<lang:lang>/sign-language")
 def sign_language():
     """Videos in German Sign Language; until there are any, where to ask for an interpreter."""
-    everyone = db.session.scalars(select(Centre).order_by(Centre.district, Centre.slug)).all()
-    centres = [centre for centre in everyone if "sign_language" in (centre.features or [])]
+    centres = db.session.scalars(select(Centre).where(json_list_contains(Centre.features, "sign_language"))
+                                 .order_by(Centre.district, Centre.slug)).all()
     return render_template("accessibility/sign_language.html", centres=centres, videos=SignLanguageVideo.ordered())

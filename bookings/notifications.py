@@ -132,11 +132,18 @@ def _greeting(name) -> str:
 # --- calendar attachments ------------------------------------------------------------------
 
 
-def calendar_attachment(booking, lang):
-    """The booking as the association's private feed shows it (feeds.private: one iCalendar writer, so the
-    same UID and SEQUENCE for each date in the mail and in the feed)."""
-    filename, body, method = booking_file(booking, lang)
-    return (filename, body, "text/calendar", {"method": method, "charset": "utf-8"})
+def calendar_attachments(booking):
+    """``attachment(lang)``: the booking as the association's private feed shows it (feeds.private: one iCalendar
+    writer, so the same UID and SEQUENCE for each date in the mail and in the feed), built once per language."""
+    built = {}
+
+    def attachment(lang):
+        if lang not in built:
+            filename, body, method = booking_file(booking, lang)
+            built[lang] = (filename, body, "text/calendar", {"method": method, "charset": "utf-8"})
+        return built[lang]
+
+    return attachment
 
 
 # --- the notices -----------------------------------------------------------------------
@@ -166,6 +173,7 @@ def new_request(booking) -> None:
 
 def approved(booking, approved_dates, not_approved) -> None:
     tz_name = booking.centre.timezone
+    attachment = calendar_attachments(booking)
     for email, name, lang in association_recipients(booking):
         with force_locale(lang):
             notice = Notice(lang, _direction(lang), _("Approved: %(title)s", title=booking.title), _greeting(name))
@@ -181,7 +189,7 @@ def approved(booking, approved_dates, not_approved) -> None:
             notice.paragraphs.append(_("The attached calendar file adds the dates to your calendar."))
             notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the booking")
-            _send(email, name, notice, [calendar_attachment(booking, lang)])
+            _send(email, name, notice, [attachment(lang)])
 
 
 def rejected(booking, dates, reason) -> None:
@@ -222,6 +230,7 @@ def competing_rejected(booking, dates) -> None:
 def cancelled(booking, dates, reason, had_approved) -> None:
     """To the association: the centre cancelled dates."""
     tz_name = booking.centre.timezone
+    attachment = calendar_attachments(booking)
     for email, name, lang in association_recipients(booking):
         with force_locale(lang):
             notice = Notice(lang, _direction(lang), _("Cancelled: %(title)s", title=booking.title), _greeting(name))
@@ -233,7 +242,7 @@ def cancelled(booking, dates, reason, had_approved) -> None:
             _date_lines(notice, dates, tz_name)
             notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the booking")
-            _send(email, name, notice, [calendar_attachment(booking, lang)] if had_approved else [])
+            _send(email, name, notice, [attachment(lang)] if had_approved else [])
 
 
 def ngettext_dates(count) -> str:

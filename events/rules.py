@@ -40,8 +40,9 @@ def _check_texts(field, texts, limit) -> list[Violation]:
     for text in texts.values():
         if len(text) > limit:
             return [violation(field, _too_long(limit))]
-        if check_text(field, text):
-            return check_text(field, text)
+        found = check_text(field, text)
+        if found:
+            return found
     return []
 
 

@@ -70,17 +70,9 @@ def filter_choices():
     return centres, Category.ordered()
 
 
-def zone_for(filters: EventFilters, centres) -> str:
-    for centre in centres:
-        if centre.slug == filters.centre:
-            return centre.timezone
-    return default_timezone()
-
-
-def active_filters(filters: EventFilters, centres, categories) -> list[str]:
-    """The filters that are set, as the folded filter form's summary names them."""
+def active_filters(filters: EventFilters, centre, categories) -> list[str]:
+    """The filters that are set, as the folded filter form's summary names them (``centre``: the filtered one)."""
     labels = []
-    centre = next((c for c in centres if c.slug == filters.centre), None)
     if centre is not None:
         labels.append(text_of(centre.name, centre.default_language))
     category = next((c for c in categories if c.key == filters.category), None)
@@ -149,16 +141,17 @@ def calendar():
     filters = EventFilters.from_args(request.args)
     view = "month" if request.args.get("view") == "month" else "list"
     centres, categories = filter_choices()
-    tz_name = zone_for(filters, centres)
+    selected_centre = next((c for c in centres if c.slug == filters.centre), None)
+    tz_name = selected_centre.timezone if selected_centre is not None else default_timezone()
     context = dict(
         filters=filters,
         view=view,
         centres=centres,
         categories=categories,
         audiences=AUDIENCES,
-        selected_centre=next((c for c in centres if c.slug == filters.centre), None),
+        selected_centre=selected_centre,
         ignored=sorted(filters.errors),
-        active_filters=active_filters(filters, centres, categories),
+        active_filters=active_filters(filters, selected_centre, categories),
     )
     if view == "month":
         context.update(month_context(filters, tz_name))
