@@ -9,10 +9,12 @@ export TEST_DATABASE_URL
 
 .PHONY: run test test-clock test-sqlite test-postgresql install install-dev translations compile-translations browser-deps lint serve clean
 
+# The web server and, beside it, a worker that delivers the outbox and runs the scheduled jobs (stopped with it).
 run: install compile-translations
 	$(FLASK) init-db
 	$(FLASK) ensure-demo
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -68,10 +70,11 @@ test-sqlite: install-dev compile-translations browser-deps
 test-postgresql: install-dev compile-translations browser-deps
 	$(BIN)/python -m pytest --db=postgresql
 
-# Production-like serving (any number of workers).
+# Production-like serving (any number of workers), with one mail worker beside it.
 serve: install compile-translations
 	$(FLASK) init-db
-	$(BIN)/gunicorn --workers 4 --bind 127.0.0.1:$(PORT) app:app
+	@$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	  $(BIN)/gunicorn --workers 4 --bind 127.0.0.1:$(PORT) app:app
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -18,6 +18,8 @@ from errors import bp as errors_bp
 from events import bp as events_bp
 from extensions import babel, csrf, db, limiter, login_manager, migrate
 from feeds import bp as feeds_bp
+from outbox import bp as outbox_bp
+from outbox.cli import register_commands as register_worker_commands
 
 
 def create_app(test_config=None):
@@ -53,6 +55,7 @@ def create_app(test_config=None):
     app.register_blueprint(api_bp)
     app.register_blueprint(feeds_bp)
     app.register_blueprint(accessibility_bp)
+    app.register_blueprint(outbox_bp)
     csrf.exempt(api_bp)
 
     # Requests: language prefix, security headers, template helpers.
@@ -60,6 +63,7 @@ def create_app(test_config=None):
 
     # CLI commands.
     register_commands(app)
+    register_worker_commands(app)
     return app
 
 

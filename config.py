@@ -36,6 +36,8 @@ class Defaults:
     MAIL_USE_TLS = False
     MAIL_USE_SSL = False
     MAIL_DEFAULT_SENDER = "welcome-spaces@localhost"
+    MAIL_TIMEOUT = 30  # seconds the worker waits on the SMTP server
+    MAIL_LEASE_SECONDS = 600  # a mail claimed by a worker that died is taken again after this
     SITE_NAME = "Welcome Spaces"
 
 
@@ -49,6 +51,8 @@ ENV_SETTINGS = {
     "MAIL_USE_TLS": "MAIL_USE_TLS",
     "MAIL_USE_SSL": "MAIL_USE_SSL",
     "MAIL_DEFAULT_SENDER": "MAIL_DEFAULT_SENDER",
+    "MAIL_TIMEOUT": "MAIL_TIMEOUT",
+    "MAIL_LEASE_SECONDS": "MAIL_LEASE_SECONDS",
     "REDIS_URL": "RATELIMIT_STORAGE_URI",
     "RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "LANGUAGES": "LANGUAGES",
@@ -56,7 +60,7 @@ ENV_SETTINGS = {
     "TRUST_PROXY": "TRUST_PROXY",
 }
 BOOLEANS = {"MAIL_USE_TLS", "MAIL_USE_SSL"}
-INTEGERS = {"MAIL_PORT"}
+INTEGERS = {"MAIL_PORT", "MAIL_TIMEOUT", "MAIL_LEASE_SECONDS"}
 
 
 def from_environment(environ=os.environ) -> dict:

@@ -1,29 +1,28 @@
-"""E-mail: built with email.message, sent through SMTP after the database commit.
+"""E-mail: built with email.message and stored in the outbox in the transaction of the change that causes it.
 
-``queue(draft)`` puts a message (a ``Draft``, or a finished EmailMessage) in
-the outbox of the current database session; it is built and sent once that
-session commits and dropped if it rolls back, so nobody is told about a
-change that did not happen, and the transaction (with its locks) is not held
-while messages are assembled. Without MAIL_SERVER the message is written to
-``app.logger`` instead.
+``queue(draft, key)`` builds the finished message (text, HTML, attachments, a fixed Message-ID) and adds it to
+the outbox table in the current database session: it commits with the change or rolls back with it, so a
+committed change always has its mail and a rolled-back one never does. ``key`` names the notice (what happened,
+to whom); a notice queued before is not queued again. No web request opens an SMTP connection: the worker
+(``outbox.delivery``) sends the outbox.
 """
 
-import logging
-import smtplib
-import ssl
 from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from flask import current_app, has_app_context
-from sqlalchemy import event
+from flask import current_app
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from extensions import db
+from outbox.models import GIVE_UP_AFTER, OutboxMail
+from timeutil import utcnow
 
-OUTBOX = "mail_outbox"
+QUEUED_KEYS, QUEUED_ROWS = "mail_outbox_keys", "mail_outbox_rows"
+MAX_KEY = 200
 
 
 def build_message(to, subject, text, *, html=None, attachments=(), lang=None, sender=None) -> EmailMessage:
@@ -52,7 +51,7 @@ def build_message(to, subject, text, *, html=None, attachments=(), lang=None, se
 
 @dataclass
 class Draft:
-    """The parts of a message, rendered before the commit; assembled by ``build_message`` after it."""
+    """The parts of a message, rendered in the recipient's language; ``queue`` builds and stores it."""
 
     to: str
     subject: str
@@ -74,52 +73,46 @@ def address(name, email) -> str:
         return email
 
 
-def queue(message, session=None) -> None:
-    """Send after the session commits (dropped on rollback)."""
+def _bare(header) -> str:
+    addresses = getattr(header, "addresses", ())
+    return addresses[0].addr_spec if addresses else str(header or "")
+
+
+def queue(message, key: str, session=None) -> OutboxMail | None:
+    """Store the message in the outbox of ``session`` (default: the app's); None when ``key`` was queued before."""
     session = session or db.session()
-    session.info.setdefault(OUTBOX, []).append(message)
+    key = key[:MAX_KEY]
+    keys = session.info.setdefault(QUEUED_KEYS, set())
+    if key in keys or session.scalar(select(OutboxMail.id).where(OutboxMail.notice_key == key)) is not None:
+        return None
+    built = message.build() if isinstance(message, Draft) else message
+    sender, recipient = _bare(built["From"]), _bare(built["To"])
+    # As smtplib's send_message: encoded words, unless an address needs SMTPUTF8 (then UTF-8 throughout).
+    wire = policy.SMTP if (sender + recipient).isascii() else policy.SMTPUTF8
+    row = OutboxMail(
+        notice_key=key, sender=sender, recipient=recipient, subject=str(built["Subject"])[:300],
+        lang=getattr(message, "lang", None) or built.get("Content-Language"), message_id=str(built["Message-ID"]),
+        message=built.as_bytes(policy=wire), give_up_at=utcnow() + GIVE_UP_AFTER,
+    )
+    session.add(row)
+    keys.add(key)
+    session.info.setdefault(QUEUED_ROWS, []).append(row)
+    return row
 
 
-def send(message: EmailMessage) -> bool:
-    """Send now (SMTP, or the log without MAIL_SERVER). Never raises: a mail failure must not undo a booking."""
-    config = current_app.config
-    server = config.get("MAIL_SERVER")
-    if not server:
-        # A warning: shown by the default logging of `flask run` and gunicorn (an info line would not be).
-        if current_app.logger.isEnabledFor(logging.WARNING):
-            text = message.as_bytes(policy=policy.SMTPUTF8).decode("utf-8", "replace")
-            current_app.logger.warning("E-mail (no MAIL_SERVER configured):\n%s", text)
-        return True
-    port = int(config.get("MAIL_PORT") or 25)
-    try:
-        if config.get("MAIL_USE_SSL"):
-            smtp = smtplib.SMTP_SSL(server, port, timeout=30, context=ssl.create_default_context())
-        else:
-            smtp = smtplib.SMTP(server, port, timeout=30)
-        with smtp:
-            if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
-                smtp.starttls(context=ssl.create_default_context())
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
-            smtp.send_message(message)
-        return True
-    except (OSError, smtplib.SMTPException, UnicodeError, ValueError):
-        current_app.logger.exception("Could not send the e-mail %r to %s", message["Subject"], message["To"])
-        return False
+def discard_queued(session=None) -> None:
+    """Take back what this transaction queued (the demo's invented people are told nothing)."""
+    session = session or db.session()
+    for row in session.info.pop(QUEUED_ROWS, []):
+        if row in session.new:
+            session.expunge(row)
+        elif row in session:  # already flushed into this transaction
+            session.delete(row)
+    session.info.pop(QUEUED_KEYS, None)
 
 
 @event.listens_for(Session, "after_commit")
-def _send_outbox(session):
-    outbox = session.info.pop(OUTBOX, None)
-    if not outbox or not has_app_context():
-        return
-    for message in outbox:
-        try:
-            send(message.build() if isinstance(message, Draft) else message)
-        except Exception:  # a mail that cannot be built must not look like a failed booking
-            current_app.logger.exception("Could not build the e-mail to %s", getattr(message, "to", "?"))
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_outbox(session):
-    session.info.pop(OUTBOX, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_keys(session, *args):
+    session.info.pop(QUEUED_KEYS, None)
+    session.info.pop(QUEUED_ROWS, None)

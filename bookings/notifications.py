@@ -3,9 +3,11 @@
 Managers hear of new requests (and of dates an association gives back); the
 association hears of approval and of cancellation (with the reason), each with
 an .ics of the booking as its private feed shows it, and of rejection.
-Messages are queued with ``mail.queue`` and leave only when the change commits.
+Messages go to the outbox with ``mail.queue`` in the transaction of the change, each under a notice key (what
+happened to which dates of which booking, and to whom): the worker delivers them once the change is committed.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
 from flask import current_app, render_template, url_for
@@ -119,10 +121,17 @@ def _facts(booking) -> list[tuple[str, str]]:
     return facts
 
 
-def _send(to, name, notice, attachments=()):
+def notice_key(kind, booking, dates) -> str:
+    """What happened: the kind of notice, the booking and the dates it concerns (ids, digested)."""
+    ids = ",".join(str(o.id) for o in sorted(dates, key=lambda o: o.id or 0))
+    return f"{kind}:{booking.id}:{hashlib.sha256(ids.encode()).hexdigest()[:24]}"
+
+
+def _send(to, name, notice, key, attachments=()):
     text = render_template("mail/notice.txt", notice=notice)
     html = render_template("mail/notice.html", notice=notice)
-    mail.queue(mail.Draft(mail.address(name, to), notice.subject, text, html, tuple(attachments), notice.lang))
+    draft = mail.Draft(mail.address(name, to), notice.subject, text, html, tuple(attachments), notice.lang)
+    mail.queue(draft, f"{key}:{to.lower()}")
 
 
 def _greeting(name) -> str:
@@ -152,6 +161,7 @@ def calendar_attachments(booking):
 def new_request(booking) -> None:
     """To the centre's managers: a request waits in the queue."""
     tz_name = booking.centre.timezone
+    key = notice_key("request", booking, booking.occurrences)
     for email, name, lang in manager_recipients(booking):
         with force_locale(lang):
             who = booking.association.name if booking.association else ""
@@ -168,11 +178,12 @@ def new_request(booking) -> None:
             _date_lines(notice, booking.occurrences, tz_name)
             notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the request")
-            _send(email, name, notice)
+            _send(email, name, notice, key)
 
 
 def approved(booking, approved_dates, not_approved) -> None:
     tz_name = booking.centre.timezone
+    key = notice_key("approved", booking, approved_dates)
     attachment = calendar_attachments(booking)
     for email, name, lang in association_recipients(booking):
         with force_locale(lang):
@@ -189,11 +200,12 @@ def approved(booking, approved_dates, not_approved) -> None:
             notice.paragraphs.append(_("The attached calendar file adds the dates to your calendar."))
             notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the booking")
-            _send(email, name, notice, [attachment(lang)])
+            _send(email, name, notice, key, [attachment(lang)])
 
 
 def rejected(booking, dates, reason) -> None:
     tz_name = booking.centre.timezone
+    key = notice_key("rejected", booking, dates)
     for email, name, lang in association_recipients(booking):
         with force_locale(lang):
             notice = Notice(lang, _direction(lang), _("Not approved: %(title)s", title=booking.title), _greeting(name))
@@ -205,11 +217,12 @@ def rejected(booking, dates, reason) -> None:
             _date_lines(notice, dates, tz_name)
             notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the request")
-            _send(email, name, notice)
+            _send(email, name, notice, key)
 
 
 def competing_rejected(booking, dates) -> None:
     tz_name = booking.centre.timezone
+    key = notice_key("competing", booking, dates)
     for email, name, lang in association_recipients(booking):
         with force_locale(lang):
             notice = Notice(lang, _direction(lang), _("Not approved: %(title)s", title=booking.title), _greeting(name))
@@ -224,12 +237,13 @@ def competing_rejected(booking, dates) -> None:
                 notice.paragraphs.append(_("Your other dates still wait for a decision."))
             notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the request")
-            _send(email, name, notice)
+            _send(email, name, notice, key)
 
 
 def cancelled(booking, dates, reason, had_approved) -> None:
     """To the association: the centre cancelled dates."""
     tz_name = booking.centre.timezone
+    key = notice_key("cancelled", booking, dates)
     attachment = calendar_attachments(booking)
     for email, name, lang in association_recipients(booking):
         with force_locale(lang):
@@ -242,7 +256,7 @@ def cancelled(booking, dates, reason, had_approved) -> None:
             _date_lines(notice, dates, tz_name)
             notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the booking")
-            _send(email, name, notice, [attachment(lang)] if had_approved else [])
+            _send(email, name, notice, key, [attachment(lang)] if had_approved else [])
 
 
 def ngettext_dates(count) -> str:
@@ -253,6 +267,7 @@ def ngettext_dates(count) -> str:
 def given_back(booking, dates, reason, withdrawn) -> None:
     """To the managers: the association withdrew its request or cancelled dates (the room is free again)."""
     tz_name = booking.centre.timezone
+    key = notice_key("withdrawn" if withdrawn else "given_back", booking, dates)
     who = booking.association.name if booking.association else ""
     for email, name, lang in manager_recipients(booking):
         with force_locale(lang):
@@ -271,4 +286,4 @@ def given_back(booking, dates, reason, withdrawn) -> None:
             _date_lines(notice, dates, tz_name)
             notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the booking")
-            _send(email, name, notice)
+            _send(email, name, notice, key)

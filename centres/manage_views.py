@@ -21,6 +21,7 @@ from centres.models import Centre, Closure, Room
 from centres.room_forms import ClosureForm, RoomForm
 from centres.vocabulary import EQUIPMENT, WEEKDAYS, WELCOME_FEATURES
 from extensions import db
+from outbox.models import WorkerBeat
 from parsing import ID
 from timeutil import utcnow
 
@@ -62,7 +63,9 @@ def slug_taken(form) -> None:
 @bp.route("/<lang:lang>/manage/")
 @manager_required
 def manage_index():
-    return render_template("manage/index.html", centres=managed_centres(), can_create=current_user.is_admin)
+    admin = current_user.is_admin
+    return render_template("manage/index.html", centres=managed_centres(), can_create=admin,
+                           worker_silent=admin and WorkerBeat.silent(), last_seen=admin and WorkerBeat.last_seen())
 
 
 @bp.route("/<lang:lang>/manage/centres/<slug>/")

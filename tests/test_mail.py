@@ -6,61 +6,19 @@ centre's time zone. Approved dates come with an .ics; cancelled ones with a
 cancelling .ics.
 """
 
-import email
 import logging
-import socket
 import time
 from datetime import timedelta
-from email import policy
 
 import pytest
 import recurring_ical_events
-from aiosmtpd.controller import Controller
 from booking_support import approve, booking_world_fixture, day_label, next_weekday, request  # noqa: F401
 from icalendar import Calendar
+from mail_support import deliver, free_port, inbox_fixture  # noqa: F401
 
 from bookings import services
 from bookings.errors import BookingConflict
 from extensions import db
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        message = email.message_from_bytes(envelope.content, policy=policy.default)
-        message.envelope_to = list(envelope.rcpt_tos)
-        self.messages.append(message)
-        return "250 OK"
-
-    def to(self, address):
-        return [m for m in self.messages if address in m["To"]]
-
-    def wait(self, count, timeout=5.0):
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return self.messages
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def inbox(app):
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_DEFAULT_SENDER="zentrum@example.org")
-    try:
-        yield handler
-    finally:
-        controller.stop()
-        app.config.update(MAIL_SERVER=None, MAIL_PORT=25)
 
 
 def tuesday(weeks=0):
@@ -248,17 +206,27 @@ def test_withdrawal_is_told_to_the_managers(inbox, booking_world):
     assert "manager@example.org" in mail["To"] and "Kurs fällt aus" in body(mail)
 
 
-def test_mail_leaves_only_after_the_commit(inbox, booking_world):
+def queued():
+    from sqlalchemy import func, select
+
+    from outbox.models import OutboxMail
+
+    return db.session.scalar(select(func.count()).select_from(OutboxMail))
+
+
+def test_mail_is_queued_with_the_change_and_only_a_committed_change_is_told(inbox, booking_world):
     booking = request(booking_world)
     inbox.wait(1)
     inbox.messages.clear()
+    before = queued()
     services.approve(booking, booking_world.manager)
     db.session.flush()
+    assert queued() == before + 2, "the approval's mails are rows of the same transaction"
+    db.session.rollback()
+    assert queued() == before, "a change rolled back queues nothing"
+    deliver()
     time.sleep(0.2)
     assert inbox.messages == []
-    db.session.rollback()
-    time.sleep(0.2)
-    assert inbox.messages == [], "a change rolled back tells nobody"
     approve(booking_world, booking)
     assert len(inbox.wait(2)) == 2
 
@@ -269,33 +237,41 @@ def test_no_mail_when_the_approval_fails(inbox, booking_world):
                     start="10:00", end="11:00")
     inbox.wait(2)
     inbox.messages.clear()
+    before = queued()
     other.occurrences[0].starts_at, other.occurrences[0].ends_at = booking.occurrences[0].starts_at, booking.occurrences[0].ends_at
     other.occurrences[0].status = other.status = "approved"  # got there by a race, say
     db.session.commit()
     with pytest.raises(BookingConflict):
         services.approve(booking, booking_world.manager)
     db.session.rollback()
+    assert queued() == before
+    deliver()
     time.sleep(0.2)
     assert inbox.messages == []
 
 
-def test_without_a_mail_server_mail_is_logged(app, booking_world, caplog):
+def test_without_a_mail_server_the_worker_writes_mail_to_the_log(app, booking_world, caplog):
     assert not app.config["MAIL_SERVER"]
     with caplog.at_level(logging.INFO, logger=app.logger.name):
         request(booking_world)
+        assert "E-mail (no MAIL_SERVER configured)" not in caplog.text, "the request itself sends nothing"
+        deliver()
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "E-mail (no MAIL_SERVER configured)" in logged and "manager@example.org" in logged
 
 
-def test_an_unreachable_mail_server_does_not_undo_the_booking(app, booking_world, caplog):
+def test_an_unreachable_mail_server_does_not_undo_the_booking(app, booking_world):
+    from outbox.models import OutboxMail
+
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())
     try:
-        with caplog.at_level(logging.ERROR, logger=app.logger.name):
-            booking = request(booking_world)
+        booking = request(booking_world)
+        deliver()
     finally:
         app.config.update(MAIL_SERVER=None, MAIL_PORT=25)
     assert booking.id and booking.status == "pending"
-    assert any("Could not send" in r.getMessage() for r in caplog.records)
+    [mail] = db.session.query(OutboxMail).all()
+    assert mail.status == "queued" and mail.attempts == 1 and "Connection" in mail.last_error
 
 
 def test_an_address_with_non_ascii_characters_does_not_break_anything(inbox, booking_world, caplog):
