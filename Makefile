@@ -74,7 +74,7 @@ test-postgresql: install-dev compile-translations browser-deps
 serve: install compile-translations
 	$(FLASK) init-db
 	@$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	  $(BIN)/gunicorn --workers 4 --bind 127.0.0.1:$(PORT) app:app
+	  BIND=127.0.0.1:$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py app:app
 
 lint: install-dev
 	$(BIN)/ruff check .

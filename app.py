@@ -13,11 +13,13 @@ from api import bp as api_bp
 from bookings import bp as bookings_bp
 from centres import bp as centres_bp
 from cli import register_commands
-from config import Defaults, from_environment, instance_secret_key, normalise_database_url
+from config import Defaults, engine_options, from_environment, instance_secret_key, normalise_database_url
 from errors import bp as errors_bp
 from events import bp as events_bp
 from extensions import babel, csrf, db, limiter, login_manager, migrate
 from feeds import bp as feeds_bp
+from operations import bp as operations_bp
+from operations import idempotency, metrics, requestlog
 from outbox import bp as outbox_bp
 from outbox.cli import register_commands as register_worker_commands
 
@@ -33,6 +35,7 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
@@ -56,10 +59,14 @@ def create_app(test_config=None):
     app.register_blueprint(feeds_bp)
     app.register_blueprint(accessibility_bp)
     app.register_blueprint(outbox_bp)
+    app.register_blueprint(operations_bp)
     csrf.exempt(api_bp)
 
-    # Requests: language prefix, security headers, template helpers.
+    # Requests: language prefix, security headers, template helpers; a request id and a log line each.
     web.init_app(app)
+    requestlog.init_app(app)
+    idempotency.init_app(app)
+    metrics.init_app(app)
 
     # CLI commands.
     register_commands(app)

@@ -1,4 +1,4 @@
-"""Operator commands: flask --app app init-db | seed-demo | create-user | create-token."""
+"""Operator commands: flask --app app init-db | seed-demo | create-user | create-token | backup."""
 
 import click
 from email_validator import EmailNotValidError, validate_email
@@ -12,6 +12,7 @@ from centres.models import Centre
 from database import write_transaction
 from demo import load_demo
 from extensions import db
+from operations.backup import backup
 
 
 def register_commands(app):
@@ -20,6 +21,7 @@ def register_commands(app):
     app.cli.add_command(create_user)
     app.cli.add_command(create_token)
     app.cli.add_command(ensure_demo)
+    app.cli.add_command(backup)
 
 
 @click.command("init-db")

@@ -39,6 +39,17 @@ class Defaults:
     MAIL_TIMEOUT = 30  # seconds the worker waits on the SMTP server
     MAIL_LEASE_SECONDS = 600  # a mail claimed by a worker that died is taken again after this
     SITE_NAME = "Welcome Spaces"
+    # The database must answer well within gunicorn's worker timeout (30 s): a page that cannot have its data
+    # answers 503 with Retry-After instead of hanging (errors.database_unavailable).
+    DATABASE_CONNECT_TIMEOUT = 5  # seconds to open a connection (PostgreSQL)
+    DATABASE_STATEMENT_TIMEOUT = 15  # seconds a statement may run in a web request or job (PostgreSQL)
+    DATABASE_LOCK_TIMEOUT = 5  # seconds a statement may wait for a row or table lock (PostgreSQL)
+    DATABASE_BUSY_TIMEOUT = 10  # seconds a write waits for SQLite's write lock
+    RETRY_AFTER = 10  # seconds clients are asked to wait in a 503
+    SUPPORT_PHONE = ""  # shown on the 503 page: whom to call when the site is down
+    LOG_FORMAT = "text"  # or "json": one JSON object per line
+    METRICS_NETWORKS = "127.0.0.1/32,::1/128"  # who may read /metrics without a token (comma separated)
+    METRICS_TOKEN = ""  # or with "Authorization: Bearer <token>"
 
 
 ENV_SETTINGS = {
@@ -58,9 +69,19 @@ ENV_SETTINGS = {
     "LANGUAGES": "LANGUAGES",
     "LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
     "TRUST_PROXY": "TRUST_PROXY",
+    "DATABASE_CONNECT_TIMEOUT": "DATABASE_CONNECT_TIMEOUT",
+    "DATABASE_STATEMENT_TIMEOUT": "DATABASE_STATEMENT_TIMEOUT",
+    "DATABASE_LOCK_TIMEOUT": "DATABASE_LOCK_TIMEOUT",
+    "DATABASE_BUSY_TIMEOUT": "DATABASE_BUSY_TIMEOUT",
+    "RETRY_AFTER": "RETRY_AFTER",
+    "SUPPORT_PHONE": "SUPPORT_PHONE",
+    "LOG_FORMAT": "LOG_FORMAT",
+    "METRICS_NETWORKS": "METRICS_NETWORKS",
+    "METRICS_TOKEN": "METRICS_TOKEN",
 }
 BOOLEANS = {"MAIL_USE_TLS", "MAIL_USE_SSL"}
-INTEGERS = {"MAIL_PORT", "MAIL_TIMEOUT", "MAIL_LEASE_SECONDS"}
+INTEGERS = {"MAIL_PORT", "MAIL_TIMEOUT", "MAIL_LEASE_SECONDS", "DATABASE_CONNECT_TIMEOUT", "DATABASE_STATEMENT_TIMEOUT",
+            "DATABASE_LOCK_TIMEOUT", "DATABASE_BUSY_TIMEOUT", "RETRY_AFTER"}
 
 
 def from_environment(environ=os.environ) -> dict:
@@ -87,6 +108,22 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def engine_options(config) -> dict:
+    """Pre-ping (a database restart costs no request) and the timeouts, merged under SQLALCHEMY_ENGINE_OPTIONS."""
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    options = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        statement, lock = int(config["DATABASE_STATEMENT_TIMEOUT"]) * 1000, int(config["DATABASE_LOCK_TIMEOUT"]) * 1000
+        options["connect_args"] = {"connect_timeout": int(config["DATABASE_CONNECT_TIMEOUT"]),
+                                   "options": f"-c statement_timeout={statement} -c lock_timeout={lock}"}
+    elif url.startswith("sqlite"):
+        options["connect_args"] = {"timeout": float(config["DATABASE_BUSY_TIMEOUT"])}
+    given = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options["connect_args"] = {**options.get("connect_args", {}), **given.pop("connect_args", {})}
+    options.update(given)
+    return options
 
 
 def instance_secret_key(instance_path: str) -> str:

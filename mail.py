@@ -18,6 +18,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from extensions import db
+from operations.requestlog import request_id
 from outbox.models import GIVE_UP_AFTER, OutboxMail
 from timeutil import utcnow
 
@@ -92,7 +93,7 @@ def queue(message, key: str, session=None) -> OutboxMail | None:
     row = OutboxMail(
         notice_key=key, sender=sender, recipient=recipient, subject=str(built["Subject"])[:300],
         lang=getattr(message, "lang", None) or built.get("Content-Language"), message_id=str(built["Message-ID"]),
-        message=built.as_bytes(policy=wire), give_up_at=utcnow() + GIVE_UP_AFTER,
+        message=built.as_bytes(policy=wire), give_up_at=utcnow() + GIVE_UP_AFTER, request_id=request_id(),
     )
     session.add(row)
     keys.add(key)

@@ -108,13 +108,17 @@ def error_response(error):
 
 
 def run(action, status=200):
+    """The answer is built from what is about to be committed (no second read after the commit, which could fail
+    while the change stands)."""
     try:
         booking = action()
+        db.session.flush()
+        body = booking_json(booking)
         db.session.commit()
     except BookingError as error:
         db.session.rollback()
         return error_response(error)
-    return jsonify(booking_json(booking)), status
+    return jsonify(body), status
 
 
 def invalid(fields):

@@ -34,6 +34,7 @@ from bookings.rules import check_reason, check_room, check_slots, find_competing
 from bookings.wording import describe_slot
 from centres.models import Room
 from extensions import db
+from operations.metrics import count_on_commit
 from timeutil import to_local, utcnow, zone
 
 # Reasons the system gives itself; stored as codes, shown translated (bookings.display.reason_text).
@@ -184,6 +185,7 @@ def approve_locked(booking, by, occurrence_ids, reason, now) -> Booking:
             if booking.event is not None:
                 booking.event.touch()
         db.session.flush()
+    count_on_commit("approved")
     if not booking.is_centre_booking:
         notifications.approved(booking, to_approve, passed + others)
     for loser, dates in losers:
@@ -249,6 +251,7 @@ def reject(booking, by, *, reason, now=None) -> Booking:
     booking.decided_at = utcnow()
     record_change(booking, by, "rejected", reason=reason, occurrences=pending)
     db.session.flush()
+    count_on_commit("refused")
     notifications.rejected(booking, pending, reason)
     return booking
 

@@ -18,6 +18,7 @@ from bookings.rules import MAX_TITLE, check_room, check_slots, check_text, colli
 from events.models import Event
 from events.rules import clean_event
 from extensions import db
+from operations.metrics import count_on_commit
 from timeutil import utcnow
 
 
@@ -150,6 +151,7 @@ def request_booking(request: BookingRequest, by, *, now=None) -> Booking:
     db.session.add(booking)
     record_change(booking, by, "requested", occurrences=booking.occurrences)
     db.session.flush()
+    count_on_commit("requested")
     if centre_booking:
         approve_locked(booking, by, None, "", now)
     else:

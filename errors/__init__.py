@@ -4,11 +4,11 @@ from flask import Blueprint, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import refresh as refresh_locale
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 import i18n
-from extensions import db
+from extensions import db, login_manager
 
 bp = Blueprint("errors", __name__)
 
@@ -23,7 +23,11 @@ CODES = {
     422: "invalid",
     429: "rate_limited",
     500: "server_error",
+    503: "unavailable",
 }
+# SQLSTATEs of a database that is away, restarting, read-only, full or locked (PostgreSQL); SQLite says
+# "locked", "readonly", "disk I/O error" or "full" with an OperationalError.
+UNAVAILABLE_STATES = {"55P03", "57014", "25006", "53100", "53200", "53300", "57P01", "57P02", "57P03"}
 
 
 def translated_message(status: int) -> str:
@@ -38,6 +42,7 @@ def translated_message(status: int) -> str:
         422: _("The input is not valid."),
         429: _("Too many requests. Please wait a moment and try again."),
         500: _("Something went wrong on our side."),
+        503: _("The service is briefly unavailable. Please try again in a moment; nothing you sent was lost."),
     }
     return messages.get(status, _("Something went wrong on our side."))
 
@@ -56,9 +61,9 @@ def language_from_path() -> None:
         refresh_locale()
 
 
-def render_error_page(status: int, title: str, message: str | None = None):
+def render_error_page(status: int, title: str, message: str | None = None, phone: str | None = None):
     language_from_path()
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    return render_template("errors/error.html", status=status, title=title, message=message, phone=phone), status
 
 
 def json_error(status: int, message: str | None = None, code: str | None = None, **extra):
@@ -101,6 +106,37 @@ def data_error(error):
     db.session.rollback()
     current_app.logger.info("Database refused input on %s %s: %s", request.method, request.path, error.orig)
     return http_error(BadRequest())
+
+
+def database_unavailable(error) -> bool:
+    """The database is away or busy (not: the input was wrong)."""
+    if isinstance(error, OperationalError | InterfaceError) or getattr(error, "connection_invalidated", False):
+        return True
+    state = getattr(getattr(error, "orig", None), "sqlstate", None) or ""
+    return state in UNAVAILABLE_STATES or state.startswith("08")
+
+
+@bp.app_errorhandler(DBAPIError)
+def database_error(error):
+    """503 with Retry-After when the database cannot answer; other database errors are ours (500)."""
+    if not database_unavailable(error):
+        return unhandled_error(error)
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        pass
+    current_app.logger.warning("Database unavailable on %s %s: %s", request.method, request.path,
+                               str(getattr(error, "orig", error)).splitlines()[0][:200])
+    g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is signed in
+    if wants_json():
+        response = json_error(503)
+    else:
+        language_from_path()
+        response = current_app.make_response(render_error_page(
+            503, _("Briefly unavailable"), translated_message(503), phone=current_app.config.get("SUPPORT_PHONE")))
+    response.headers["Retry-After"] = str(current_app.config.get("RETRY_AFTER", 10))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.app_errorhandler(Exception)

@@ -14,14 +14,16 @@ import hashlib
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func
+from sqlalchemy.exc import DBAPIError
 
 import i18n
 from bookings.models import Booking, Occurrence
 from centres.models import Centre, Room
+from errors import database_unavailable
 from events.models import AUDIENCES, Category, Event
 from events.queries import EventFilters, public_dates, public_occurrences, public_occurrences_query
 from extensions import db
@@ -109,7 +111,10 @@ def feed_range(filters: EventFilters, tz_name: str, win: Window) -> tuple[dateti
 
 
 def public_feed(lang: str, filters: EventFilters, centre_slug: str | None = None) -> Payload | None:
-    """The public feed in ``lang``: the calendar's filters, or one centre's events (None: no such centre)."""
+    """The public feed in ``lang``: the calendar's filters, or one centre's events (None: no such centre).
+
+    While the database cannot answer, the last feed this process built is served as it was (``g.feed_stale``:
+    marked stale, kept briefly by caches); without one, the database error becomes the 503."""
     win = window()
     args = filters.to_args()
     key = key_text("public", FORMAT, lang, args, centre_slug, win.anchor, _base(), _database())
@@ -117,6 +122,19 @@ def public_feed(lang: str, filters: EventFilters, centre_slug: str | None = None
     payload = cache.fresh(key)
     if payload is not None:
         return payload
+    try:
+        return _public_feed(lang, filters, centre_slug, key, win)
+    except DBAPIError as error:
+        stale = cache.stored(key)
+        if stale is None or not database_unavailable(error):
+            raise
+        db.session.rollback()
+        g.feed_stale = True
+        return stale
+
+
+def _public_feed(lang, filters, centre_slug, key, win) -> Payload | None:
+    cache = feed_cache()
     generation = cache.generation()
     centre = None
     if centre_slug is not None:

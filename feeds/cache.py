@@ -39,6 +39,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from operations.metrics import FEED_BUILDS, FEED_HITS
+
 log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 256
@@ -166,7 +168,14 @@ class FeedCache:
             return None
         with self._lock:
             self._entries.move_to_end(key)
+        FEED_HITS.labels("fresh").inc()
         return entry.payload
+
+    def stored(self, key: str) -> Payload | None:
+        """The last feed built under ``key`` in this process, however old (the database is away)."""
+        with self._lock:
+            entry = self._entries.get(key)
+        return entry.payload if entry is not None else None
 
     def checked(self, key: str, generation: tuple) -> None:
         with self._lock:
@@ -233,11 +242,15 @@ class FeedCache:
         payload = self._memory_get(key, version)
         if payload is not None:
             self.checked(key, generation)
+            FEED_HITS.labels("memory").inc()
             return payload
         payload = self._redis_get(key, version)
         if payload is None:
             payload = self._after_previous(key, build())
+            FEED_BUILDS.inc()
             self._redis_put(key, version, payload)
+        else:
+            FEED_HITS.labels("redis").inc()
         self._memory_put(key, version, payload, generation)
         return payload
 

@@ -73,6 +73,9 @@ def feed_response(payload: Payload, *, private: bool = False, filename: str = "e
     }
     if has_last_modified(payload):
         headers["Last-Modified"] = _http_date(payload.last_modified)
+    if g.pop("feed_stale", False):  # served while the database is away (feeds.build.public_feed)
+        headers["Cache-Control"] = "public, max-age=60"
+        headers["Warning"] = '110 - "Response is Stale"'
     if private:
         headers["Referrer-Policy"] = "no-referrer"
         headers["X-Robots-Tag"] = "noindex, nofollow"

@@ -98,6 +98,9 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # A migration may rewrite a large table: no statement timeout (the lock timeout stays).
+                context.execute("SET LOCAL statement_timeout = 0")
             context.run_migrations()
 
 

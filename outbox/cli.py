@@ -1,7 +1,4 @@
-"""``flask --app app worker`` and ``flask --app app jobs list|run NAME|run-due``."""
-
-import logging
-import sys
+"""``flask --app app worker`` and ``flask --app app jobs list|run NAME|run-due`` (logging: operations.requestlog)."""
 
 import click
 
@@ -14,22 +11,12 @@ def register_commands(app):
     app.cli.add_command(jobs_group)
 
 
-def _log_to_stderr():
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    for name in ("welcome.worker", "welcome.outbox", "welcome.jobs"):
-        logger = logging.getLogger(name)
-        if not logger.handlers:
-            logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-
 
 @click.command("worker")
 @click.option("--once", is_flag=True, help="One round (jobs due, then the outbox until nothing is due), then exit.")
 @click.option("--poll", default=5.0, show_default=True, help="Seconds between rounds when nothing is due.")
 def worker(once, poll):
     """Deliver the outbox and run the scheduled jobs; several may run at once."""
-    _log_to_stderr()
     Worker(poll=poll).run(once=once)
 
 
@@ -50,7 +37,6 @@ def list_jobs():
 @click.argument("name", type=click.Choice(sorted(jobs.JOBS)))
 def run_job(name):
     """Run the job's latest slot now, unless a worker already ran it."""
-    _log_to_stderr()
     job = jobs.JOBS[name]
     now = jobs.utcnow()
     for scope, tz_name, centre in jobs.scopes(job):
@@ -62,6 +48,5 @@ def run_job(name):
 @jobs_group.command("run-due")
 def run_due():
     """Every job's slots that are due (what a worker does each round)."""
-    _log_to_stderr()
     for name, scope, slot, summary in jobs.run_due(worker_name()):
         click.echo(f"{name} {scope} {slot:%Y-%m-%d %H:%M} UTC: {summary}")

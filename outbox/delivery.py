@@ -7,7 +7,8 @@ outside any transaction. Each answer is committed on its own: ``sent``; a tempor
 connection, timeout, 4xx) back to ``queued`` with back-off, from a minute doubling up to six hours; a permanent
 refusal (5xx), or still failing when the mail's ``give_up_at`` (three days) has come, ``failed``. When the
 connection itself fails, the rest of the batch goes back to the queue untried (the server is down for all).
-Without MAIL_SERVER the mail is written to the log (the embedded default) and counts as sent.
+Without MAIL_SERVER one line per mail is logged (its id and subject, never its body) and it counts as sent; the
+outbox page shows it to admins.
 """
 
 import logging
@@ -41,6 +42,8 @@ class Claimed:
     sender: str
     recipient: str
     message: bytes
+    subject: str
+    request_id: str | None
     attempts: int
     give_up_at: object
 
@@ -69,8 +72,8 @@ def claim(worker: str, now=None, limit: int = BATCH) -> list[Claimed]:
     db.session.rollback()  # a transaction of its own (on SQLite: BEGIN IMMEDIATE)
     with write_transaction():
         rows = db.session.execute(
-            select(OutboxMail.id, OutboxMail.sender, OutboxMail.recipient, OutboxMail.message, OutboxMail.attempts,
-                   OutboxMail.give_up_at)
+            select(OutboxMail.id, OutboxMail.sender, OutboxMail.recipient, OutboxMail.message, OutboxMail.subject,
+                   OutboxMail.request_id, OutboxMail.attempts, OutboxMail.give_up_at)
             .where(_due(now), OutboxMail.message.is_not(None))
             .order_by(OutboxMail.next_attempt_at, OutboxMail.id).limit(limit)
             .with_for_update(skip_locked=True)
@@ -81,7 +84,8 @@ def claim(worker: str, now=None, limit: int = BATCH) -> list[Claimed]:
                 .values(status=SENDING, claimed_by=worker, claimed_until=now + lease, attempts=OutboxMail.attempts + 1)
             )
         db.session.commit()
-    return [Claimed(row.id, row.sender, row.recipient, row.message, row.attempts + 1, row.give_up_at) for row in rows]
+    return [Claimed(row.id, row.sender, row.recipient, row.message, row.subject, row.request_id, row.attempts + 1,
+                    row.give_up_at) for row in rows]
 
 
 def _record(mail_id: int, worker: str, **values) -> None:
@@ -120,9 +124,9 @@ class Transport:
 
     def send(self, mail: Claimed) -> None:
         if not self.config.get("MAIL_SERVER"):
-            # A warning: shown by the default logging of `flask` commands and gunicorn (an info line would not be).
-            current_app.logger.warning("E-mail (no MAIL_SERVER configured):\n%s",
-                                       mail.message.decode("utf-8", "replace"))
+            # One line, never the body or the address (personal data); a warning, so that default logging shows it.
+            current_app.logger.warning("E-mail %s not sent: no MAIL_SERVER configured (1 recipient, subject %r)",
+                                       mail.id, mail.subject)
             return
         try:
             if self.smtp is None:
@@ -171,10 +175,11 @@ def deliver_due(worker: str, now=None, limit: int = BATCH) -> int:
                     _release(batch[position + 1:], worker, now + backoff(mail.attempts))
                     break
             except Permanent as error:
-                log.warning("Mail %s refused for good: %s", mail.id, error)
+                log.warning("Mail %s refused for good: %s", mail.id, error, extra={"request_id": mail.request_id or "-"})
                 _record(mail.id, worker, status=FAILED, last_error=str(error)[:2000])
             else:
                 _record(mail.id, worker, status=SENT, sent_at=utcnow(), last_error="")
+                log.info("Mail %s sent (try %d)", mail.id, mail.attempts, extra={"request_id": mail.request_id or "-"})
     finally:
         transport.close()
     return len(batch)

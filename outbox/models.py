@@ -42,6 +42,7 @@ class OutboxMail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
     purged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    request_id: Mapped[str | None] = mapped_column(String(100))  # the web request that queued it (logs)
 
     def __repr__(self) -> str:
         return f"<OutboxMail {self.id} {self.status} to {self.recipient}>"
