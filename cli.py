@@ -89,7 +89,7 @@ def create_user(email, role, centres, associations, password, name):
         if created:
             user = User(email=email)
             db.session.add(user)
-        user.role = role
+        user.change_role(role)
         user.name = name or user.name or ""
         user.set_password(password)
         for centre in found:

@@ -13,6 +13,7 @@ from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
 
 import i18n
+from parsing import is_single_line
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -97,6 +98,14 @@ class TranslatedTextField(Field):
 
 
 _RANGE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*[-–—]\s*(\d{1,2})[:.](\d{2})\s*$")
+
+
+class SingleLine:
+    """A WTForms validator: a name or a title on one line (parsing.is_single_line)."""
+
+    def __call__(self, form, field):
+        if isinstance(field.data, str) and not is_single_line(field.data):
+            raise ValidationError(_l("Please write this on one line, without line breaks or control characters."))
 
 
 def parse_time_ranges(text: str) -> list[list[str]]:

@@ -127,7 +127,9 @@ def switch_language_url(code: str) -> str:
     if not endpoint or not current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
         return url_for("centres.home", lang=code)
     args = dict(request.view_args or {})
-    params = request.args.to_dict(flat=False)
+    # Query parameters are the visitor's: never url_for's own (_anchor, _scheme, _external, _method, endpoint).
+    params = {key: value for key, value in request.args.to_dict(flat=False).items()
+              if not key.startswith("_") and key != "endpoint"}
     if request.url_rule is not None and "GET" not in request.url_rule.methods:
         endpoint, args, params = _page_above(request.path)
     args["lang"] = code

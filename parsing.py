@@ -23,6 +23,15 @@ KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 TRUE, FALSE = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off"})
 
 
+LINE_BREAKS = "\r\n\x85\u2028\u2029"
+
+
+def is_single_line(text: str) -> bool:
+    """No line break and no other control character: what a title, a name or a mail subject may hold (a CR/LF
+    in a title would become a header of every mail about it)."""
+    return not any(ord(ch) < 32 or ord(ch) == 127 or ch in LINE_BREAKS for ch in text)
+
+
 def _text(value) -> str:
     if not isinstance(value, str):
         raise ValueError(value)

@@ -103,7 +103,16 @@ def security_headers(response):
     headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if _signed_in() and "Cache-Control" not in headers:
+        # A signed-in page shows personal data (bookings, contact data, calendar addresses): never kept by a
+        # browser's or a proxy's cache.
+        headers["Cache-Control"] = "no-store"
     return response
+
+
+def _signed_in() -> bool:
+    user = g.get("_login_user") or g.get("api_user")
+    return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
 def template_context():

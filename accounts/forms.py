@@ -9,7 +9,7 @@ from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Option
 import i18n
 from accounts.models import ASSOCIATION_KINDS, Association, User
 from extensions import db
-from formkit import MultiCheckboxField, TranslatedTextField
+from formkit import MultiCheckboxField, SingleLine, TranslatedTextField
 
 KIND_LABELS = {
     "migrant_organisation": _l("Migrant organisation"),
@@ -73,7 +73,7 @@ class PasswordForm(Form):
 
 
 class PreferencesForm(Form):
-    name = StringField(_l("Your name"), validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Your name"), validators=[Optional(), Length(max=200), SingleLine()])
     preferred_language = SelectField(_l("Preferred language"), validators=[DataRequired()])
     submit = SubmitField(_l("Save"))
 
@@ -92,11 +92,11 @@ class TokenForm(Form):
 
 
 class AssociationForm(Form):
-    name = StringField(_l("Name of the association"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name of the association"), validators=[DataRequired(), Length(max=200), SingleLine()])
     kind = SelectField(
         _l("Kind"), choices=[SelectChoice(k, label) for k, label in KIND_LABELS.items()], validators=[DataRequired()]
     )
-    contact_person = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=200)])
+    contact_person = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=200), SingleLine()])
     email = EmailField(
         _l("E-mail address"),
         validators=[DataRequired(), Email(allow_smtputf8=False, message=ASCII_EMAIL), Length(max=254)],
@@ -136,7 +136,7 @@ class RegisterAssociationForm(AssociationForm):
         _l("Your e-mail address (for signing in)"),
         validators=[DataRequired(), Email(allow_smtputf8=False, message=ASCII_EMAIL), Length(max=254)],
     )
-    account_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    account_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200), SingleLine()])
     password = PasswordField(
         _l("Choose a password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)],

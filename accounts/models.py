@@ -105,10 +105,18 @@ class User(UserMixin, db.Model):
             return None
         return user
 
+    def change_role(self, role: str) -> None:
+        """The one place a role changes: a user who is no longer a manager keeps no centre (an admin manages
+        every centre without assignments), so the old role's powers end with it."""
+        self.role = role
+        if role != "manager":
+            self.managed_centres = []
+
     def manages(self, centre) -> bool:
+        """Admins manage every centre; managers those assigned to them, and only while they are managers."""
         if centre is None:
             return False
-        return self.is_admin or any(c.id == centre.id for c in self.managed_centres)
+        return self.is_admin or (self.role == "manager" and any(c.id == centre.id for c in self.managed_centres))
 
     def is_member_of(self, association) -> bool:
         if association is None:

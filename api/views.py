@@ -51,6 +51,6 @@ def me():
             "name": user.name,
             "role": user.role,
             "associations": [{"id": a.id, "name": a.name, "verified": a.verified} for a in user.associations],
-            "centres": [c.slug for c in user.managed_centres],
+            "centres": [c.slug for c in user.managed_centres if user.manages(c)],
         }
     )

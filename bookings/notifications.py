@@ -74,7 +74,8 @@ def association_recipients(booking) -> list[tuple[str, str, str]]:
 def manager_recipients(booking) -> list[tuple[str, str, str]]:
     centre = booking.centre
     recipients = [
-        (user.email, user.name, _language(user.preferred_language, centre)) for user in centre.managers if user.active
+        (user.email, user.name, _language(user.preferred_language, centre)) for user in centre.managers
+        if user.active and user.manages(centre)
     ]
     if not recipients and centre.contact_email:
         recipients.append((centre.contact_email, "", _language(centre.default_language, centre)))

@@ -14,7 +14,16 @@ from bookings.decisions import approve_locked, lock_room, record_change
 from bookings.errors import BookingConflict, NotPermitted, RuleViolation, violation
 from bookings.models import PENDING, Booking, Occurrence
 from bookings.recurrence import MAX_OCCURRENCES, Recurrence, SeriesTooLong, expand
-from bookings.rules import MAX_TITLE, check_room, check_slots, check_text, collisions, find_competing, find_conflicts
+from bookings.rules import (
+    MAX_TITLE,
+    check_line,
+    check_room,
+    check_slots,
+    check_text,
+    collisions,
+    find_competing,
+    find_conflicts,
+)
 from events.models import Event
 from events.rules import clean_event
 from extensions import db
@@ -92,7 +101,7 @@ def plan_booking(request: BookingRequest, *, by_manager=False, now=None) -> Plan
         plan.violations.append(violation("title", _("Please give a title.")))
     elif len(title) > MAX_TITLE:
         plan.violations.append(violation("title", _("Please use at most %(max)d characters.", max=MAX_TITLE)))
-    plan.violations.extend(check_text("title", title) + check_text("note", request.note or ""))
+    plan.violations.extend(check_line("title", title) + check_text("note", request.note or ""))
     plan.violations.extend(check_room(room, attendees=request.attendees))
     try:
         slots = expand(request.start, request.end, centre.timezone, request.recurrence)

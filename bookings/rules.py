@@ -19,6 +19,7 @@ from centres.models import Closure
 from centres.policy import MAX_LENGTH, RoomPolicy
 from extensions import db
 from i18n import pick_text
+from parsing import is_single_line
 from timeutil import to_local, utcnow
 
 MAX_TITLE = 200
@@ -162,6 +163,13 @@ def has_forbidden_characters(text: str) -> bool:
 def check_text(field, text) -> list[Violation]:
     if isinstance(text, str) and has_forbidden_characters(text):
         return [violation(field, _("The text contains characters that are not allowed."))]
+    return []
+
+
+def check_line(field, text) -> list[Violation]:
+    """A single-line field (a title, a name): no line breaks, no control characters."""
+    if isinstance(text, str) and not is_single_line(text):
+        return [violation(field, _("Please write this on one line, without line breaks or control characters."))]
     return []
 
 

@@ -19,8 +19,8 @@ def set_managers(centre: Centre, users: list[User]) -> tuple[list[User], list[Us
     centre.managers = sorted(wanted.values(), key=lambda user: user.email)
     for user in added:
         if user.role == "member":
-            user.role = "manager"
+            user.change_role("manager")
     for user in removed:
         if user.role == "manager" and not any(c.id != centre.id for c in user.managed_centres):
-            user.role = "member"
+            user.change_role("member")
     return added, removed

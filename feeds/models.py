@@ -124,7 +124,7 @@ class FeedToken(db.Model):
             return []
         if self.user.is_admin:
             return list(db.session.scalars(select(Centre).order_by(Centre.slug)))
-        return list(self.user.managed_centres)
+        return [centre for centre in self.user.managed_centres if self.user.manages(centre)]
 
     def can_revoke(self, user) -> bool:
         return bool(user and user.is_authenticated and user.id == self.user_id)

@@ -2,8 +2,12 @@
 cannot answer — unreachable, or locked by someone else — in the JSON shape on the API and as a translated page
 elsewhere, never a 500."""
 
+import os
+import shutil
 import sqlite3
+import subprocess
 import threading
+from pathlib import Path
 
 import pytest
 from booking_support import api_body, booking_world_fixture  # noqa: F401
@@ -279,3 +283,41 @@ def test_while_the_database_is_away_feeds_stay_and_pages_say_503(app, client, bo
         app.config.pop("FEEDS_RECHECK_SECONDS", None)
     assert client.get("/de/events/").status_code == 200, "the first request after the database is back succeeds"
     assert client.get("/readyz").status_code == 200
+
+
+# --- SQLite: the database file cannot be written ------------------------------------------------------
+
+
+def freeze(paths, frozen: bool):
+    """Make the files unwritable even for root (chattr +i), or with permissions for another user."""
+    for path in paths:
+        if not path.exists():
+            continue
+        if os.geteuid() == 0 and shutil.which("chattr"):
+            subprocess.run(["chattr", "+i" if frozen else "-i", str(path)], check=True)
+        else:
+            path.chmod(0o444 if frozen else 0o644)
+
+
+def test_an_unwritable_sqlite_file_is_a_503_and_the_retry_books_once(other_app, booking_world, token_for, db_kind,
+                                                                       database_url):
+    if db_kind != "sqlite":
+        pytest.skip("SQLite's file (PostgreSQL's faults: the cluster test)")
+    headers = {**token_for(booking_world.member), "Idempotency-Key": "frozen-1"}
+    body = api_body(booking_world)
+    db.session.commit()
+    db.session.remove()
+    path = Path(database_url.removeprefix("sqlite:///"))
+    files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+    freeze(files, True)
+    try:
+        frozen = other_app(DATABASE_BUSY_TIMEOUT=1)  # its connections open after the freeze
+        answer = frozen.test_client().post("/api/v1/bookings", json=body, headers=headers)
+        page = frozen.test_client().get("/de/events/")
+    finally:
+        freeze(files, False)
+    assert answer.status_code == 503 and answer.headers["Retry-After"] and answer.json["error"]["code"] == "unavailable"
+    assert page.status_code in (200, 503)
+    thawed = other_app()
+    again = thawed.test_client().post("/api/v1/bookings", json=body, headers=headers)
+    assert again.status_code == 201 and count_bookings() == 1
