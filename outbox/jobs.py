@@ -24,6 +24,8 @@ from centres.models import Centre
 from database import write_transaction
 from extensions import db
 from feeds.models import FeedToken
+from operations.idempotency import KEEP
+from operations.models import IdempotentRequest
 from outbox.models import CANCELLED, FAILED, SENT, JobRun, OutboxMail, WorkerBeat
 from timeutil import to_local, to_utc_naive, utcnow, zone
 
@@ -144,8 +146,9 @@ def purge_mail(centre, slot, now):
 
 @job("expired-tokens", time(4, 0))
 def expired_tokens(centre, slot, now):
-    """Delete API tokens and calendar addresses revoked more than 90 days ago."""
+    """Delete API tokens and calendar addresses revoked more than 90 days ago, and idempotency keys after 24 h."""
     before = now - timedelta(days=REVOKED_KEEP_DAYS)
     api = db.session.execute(delete(ApiToken).where(ApiToken.revoked_at < before)).rowcount
     feeds = db.session.execute(delete(FeedToken).where(FeedToken.revoked_at < before)).rowcount
-    return f"{api} API tokens and {feeds} calendar addresses deleted"
+    keys = db.session.execute(delete(IdempotentRequest).where(IdempotentRequest.created_at < now - KEEP)).rowcount
+    return f"{api} API tokens, {feeds} calendar addresses and {keys} idempotency keys deleted"

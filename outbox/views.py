@@ -1,5 +1,7 @@
 """The admins' outbox: what is queued, sent and failed (with the SMTP server's answer); retry and cancel."""
 
+from email import message_from_bytes, policy
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -38,6 +40,22 @@ def outbox():
                            counts=OutboxMail.counts(), labels=STATUS_LABELS, form=ConfirmForm(),
                            last_seen=WorkerBeat.last_seen(), worker_silent=WorkerBeat.silent(),
                            mail_server=current_app.config.get("MAIL_SERVER"))
+
+
+@bp.route(f"/<lang:lang>/manage/outbox/<{ID}:mail_id>")
+@admin_required
+def show(mail_id):
+    """One mail as it was (or will be) sent: its headers, its text and the names of its attachments."""
+    mail = db.session.get(OutboxMail, mail_id)
+    if mail is None:
+        abort(404)
+    text, attachments = "", []
+    if mail.message is not None:
+        message = message_from_bytes(mail.message, policy=policy.default)
+        body = message.get_body(preferencelist=("plain",))
+        text = body.get_content() if body is not None else ""
+        attachments = [part.get_filename() or part.get_content_type() for part in message.iter_attachments()]
+    return render_template("outbox/show.html", mail=mail, text=text, attachments=attachments, labels=STATUS_LABELS)
 
 
 def _load(mail_id) -> OutboxMail:

@@ -321,3 +321,20 @@ def test_an_unwritable_sqlite_file_is_a_503_and_the_retry_books_once(other_app, 
     thawed = other_app()
     again = thawed.test_client().post("/api/v1/bookings", json=body, headers=headers)
     assert again.status_code == 201 and count_bookings() == 1
+
+
+def test_idempotency_keys_are_forgotten_after_24_hours(client, booking_world, token_for):
+    from datetime import timedelta
+
+    from operations.models import IdempotentRequest
+    from outbox import jobs
+    from timeutil import utcnow
+
+    headers = {**token_for(booking_world.member), "Idempotency-Key": "old-key"}
+    assert client.post("/api/v1/bookings", json=api_body(booking_world), headers=headers).status_code == 201
+    job = jobs.JOBS["expired-tokens"]
+    assert "0 idempotency keys" in jobs.run_slot(job, "city", None, utcnow(), "w")
+    later = utcnow() + timedelta(hours=25)
+    assert "1 idempotency keys" in jobs.run_slot(job, "city", None, later, "w", now=later)
+    db.session.commit()
+    assert db.session.query(IdempotentRequest).count() == 0

@@ -151,6 +151,23 @@ def test_a_permanent_refusal_fails_at_once_and_admins_see_it(app, client, inbox,
     assert mails(id=accepted.id)[0].status == "sent", "a sent mail cannot be cancelled"
 
 
+def test_admins_read_a_mail_as_it_was_sent(app, client, booking_world):
+    from booking_support import approve, request
+
+    approve(booking_world, request(booking_world))
+    [approval] = [m for m in mails() if m.recipient == "member@example.org"]
+    login(client, booking_world.admin)
+    page = client.get(f"/en/manage/outbox/{approval.id}").get_data(as_text=True)
+    assert approval.subject in page and "member@example.org" in page and ".ics" in page
+    assert page.count("Deutschkurs") >= 3, "subject, breadcrumb and the text of the mail"
+    approval.message, approval.purged_at = None, utcnow()
+    db.session.commit()
+    assert "Message deleted" in client.get(f"/en/manage/outbox/{approval.id}").get_data(as_text=True)
+    client.post("/en/logout")
+    login(client, booking_world.manager)
+    assert client.get(f"/en/manage/outbox/{approval.id}").status_code == 403
+
+
 def test_only_admins_see_the_outbox(app, client, booking_world):
     assert client.get("/en/manage/outbox").status_code == 302  # to sign in
     login(client, booking_world.manager)
