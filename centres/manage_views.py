@@ -64,8 +64,9 @@ def slug_taken(form) -> None:
 @manager_required
 def manage_index():
     admin = current_user.is_admin
+    seen = WorkerBeat.last_seen() if admin else None
     return render_template("manage/index.html", centres=managed_centres(), can_create=admin,
-                           worker_silent=admin and WorkerBeat.silent(), last_seen=admin and WorkerBeat.last_seen())
+                           worker_silent=admin and WorkerBeat.silent(seen), last_seen=seen)
 
 
 @bp.route("/<lang:lang>/manage/centres/<slug>/")

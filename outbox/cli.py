@@ -4,6 +4,7 @@ import click
 
 from outbox import jobs
 from outbox.worker import Worker, worker_name
+from timeutil import utcnow
 
 
 def register_commands(app):
@@ -38,7 +39,7 @@ def list_jobs():
 def run_job(name):
     """Run the job's latest slot now, unless a worker already ran it."""
     job = jobs.JOBS[name]
-    now = jobs.utcnow()
+    now = utcnow()
     for scope, tz_name, centre in jobs.scopes(job):
         for slot in jobs.due_slots(job, tz_name, None, now):
             summary = jobs.run_slot(job, scope, centre, slot, worker_name(), now)

@@ -12,6 +12,7 @@ QUEUED, SENDING, SENT, FAILED, CANCELLED = "queued", "sending", "sent", "failed"
 STATUSES = (QUEUED, SENDING, SENT, FAILED, CANCELLED)
 WORKER_SILENCE_SECONDS = 5 * 60
 GIVE_UP_AFTER = timedelta(days=3)
+RETRYABLE, CANCELLABLE = (FAILED, CANCELLED), (QUEUED, FAILED)  # what an admin may send again / cancel
 
 
 class OutboxMail(db.Model):
@@ -49,11 +50,11 @@ class OutboxMail(db.Model):
 
     @property
     def can_retry(self) -> bool:
-        return self.status in (FAILED, CANCELLED) and self.message is not None
+        return self.status in RETRYABLE and self.message is not None
 
     @property
     def can_cancel(self) -> bool:
-        return self.status in (QUEUED, FAILED)
+        return self.status in CANCELLABLE
 
     @staticmethod
     def requeued_values(now=None) -> dict:
@@ -84,9 +85,9 @@ class WorkerBeat(db.Model):
         return db.session.scalar(select(func.max(cls.seen_at)))
 
     @classmethod
-    def silent(cls, now=None) -> bool:
-        """True when no worker has been seen for five minutes: mail waits, jobs do not run."""
-        seen = cls.last_seen()
+    def silent(cls, seen=None, now=None) -> bool:
+        """True when no worker has been seen for five minutes (``seen``: a ``last_seen()`` already read)."""
+        seen = seen or cls.last_seen()
         return seen is None or ((now or utcnow()) - seen).total_seconds() > WORKER_SILENCE_SECONDS
 
 

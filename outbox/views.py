@@ -11,7 +11,18 @@ from accounts.access import admin_required
 from accounts.forms import ConfirmForm
 from extensions import db
 from outbox import bp
-from outbox.models import CANCELLED, FAILED, QUEUED, SENDING, SENT, STATUSES, OutboxMail, WorkerBeat
+from outbox.models import (
+    CANCELLABLE,
+    CANCELLED,
+    FAILED,
+    QUEUED,
+    RETRYABLE,
+    SENDING,
+    SENT,
+    STATUSES,
+    OutboxMail,
+    WorkerBeat,
+)
 from parsing import ID, parse_id
 
 PAGE = 100
@@ -35,10 +46,11 @@ def outbox():
     if before:
         query = query.where(OutboxMail.id < before)
     mails = db.session.scalars(query).all()
+    seen = WorkerBeat.last_seen()
     older = mails[PAGE - 1].id if len(mails) > PAGE else None
     return render_template("outbox/index.html", mails=mails[:PAGE], status=status, older=older,
                            counts=OutboxMail.counts(), labels=STATUS_LABELS, form=ConfirmForm(),
-                           last_seen=WorkerBeat.last_seen(), worker_silent=WorkerBeat.silent(),
+                           last_seen=seen, worker_silent=WorkerBeat.silent(seen),
                            mail_server=current_app.config.get("MAIL_SERVER"))
 
 
@@ -83,7 +95,7 @@ def _back():
 def retry(mail_id):
     mail = _load(mail_id)
     # One conditional UPDATE: a worker may be changing the row meanwhile.
-    if mail.message is None or not _change(mail_id, (FAILED, CANCELLED), **OutboxMail.requeued_values()):
+    if mail.message is None or not _change(mail_id, RETRYABLE, **OutboxMail.requeued_values()):
         flash(_("This mail cannot be sent again."), "error")
         return _back()
     flash(_("The mail is queued again; the worker sends it next."), "success")
@@ -94,7 +106,7 @@ def retry(mail_id):
 @admin_required
 def cancel(mail_id):
     _load(mail_id)
-    if not _change(mail_id, (QUEUED, FAILED), status=CANCELLED, claimed_until=None):
+    if not _change(mail_id, CANCELLABLE, status=CANCELLED, claimed_until=None):
         flash(_("This mail cannot be cancelled any more."), "error")
         return _back()
     flash(_("The mail is cancelled and will not be sent."), "success")

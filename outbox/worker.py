@@ -20,7 +20,6 @@ from outbox.models import WorkerBeat
 from timeutil import utcnow
 
 BEAT_SECONDS = 30
-JOB_FAILURE_PAUSE = 600
 log = logging.getLogger("welcome.worker")
 
 
