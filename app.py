@@ -22,6 +22,7 @@ from operations import bp as operations_bp
 from operations import idempotency, metrics, requestlog
 from outbox import bp as outbox_bp
 from outbox.cli import register_commands as register_worker_commands
+from terms.views import bp as terms_bp
 
 
 def create_app(test_config=None):
@@ -60,6 +61,7 @@ def create_app(test_config=None):
     app.register_blueprint(accessibility_bp)
     app.register_blueprint(outbox_bp)
     app.register_blueprint(operations_bp)
+    app.register_blueprint(terms_bp)
     csrf.exempt(api_bp)
 
     # Requests: language prefix, security headers, template helpers; a request id and a log line each.

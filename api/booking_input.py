@@ -16,6 +16,7 @@ from bookings.rules import MAX_ATTENDEES, MAX_REASON, MAX_TITLE
 from centres.models import Room
 from extensions import db
 from parsing import is_id, is_int, parse_day, parse_local
+from terms.rules import Responsible
 
 MAX_COUNT = 10_000
 
@@ -195,6 +196,11 @@ def parse_booking_request(body, user) -> services.BookingRequest:
         errors["note"] = [_("Please use at most %(max)d characters.", max=MAX_REASON)]
     event = parse_event(body.get("event"), errors)
     association = _association(body.get("association_id"), user, room, errors)
+    accept_terms, commercial = body.get("accept_terms", False), body.get("commercial", False)
+    for name, value in (("accept_terms", accept_terms), ("commercial", commercial)):
+        if not isinstance(value, bool):
+            errors[name] = [_("Please give true or false.")]
+    responsible = parse_responsible(body.get("responsible"), errors)
     if errors:
         raise Invalid(errors)
     if event is not None and not event["title"]:
@@ -204,4 +210,27 @@ def parse_booking_request(body, user) -> services.BookingRequest:
     return services.BookingRequest(
         centre=room.centre, room=room, association=association, title=title, start=start, end=end,
         recurrence=recurrence, attendees=attendees, skip_conflicts=skip, note=note, event=event,
+        accept_terms=accept_terms is True, responsible=responsible, commercial=commercial is True,
     )
+
+
+def parse_responsible(data, errors) -> Responsible | None:
+    """``{"name", "phone", "adult": true}``: the shape here; what it must say is terms.rules'."""
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        errors["responsible"] = [_("Please give the responsible person as an object: {\"name\", \"phone\", "
+                                   "\"adult\": true}.")]
+        return None
+    person = Responsible()
+    for key in ("name", "phone"):
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            errors[f"responsible.{key}"] = [_("Please write this as text.")]
+        else:
+            setattr(person, key, value)
+    adult = data.get("adult", False)
+    if not isinstance(adult, bool):
+        errors["responsible.adult"] = [_("Please give true or false.")]
+    person.adult = adult is True
+    return person

@@ -29,6 +29,7 @@ from bookings.rules import closures_for
 from centres.models import Room
 from extensions import db
 from parsing import ID, is_int, parse_bound, parse_when
+from terms import pricing
 from timeutil import to_local, to_utc_naive, utcnow, zone
 
 MAX_RANGE_DAYS = 366
@@ -72,6 +73,9 @@ def booking_json(booking) -> dict:
         "created_at": local_iso(booking.created_at, tz_name),
         "updated_at": local_iso(booking.updated_at, tz_name),
         "occurrences": [occurrence_json(o, tz_name) for o in booking.occurrences],
+        "closed_dates": [{"start": local_iso(start, tz_name), "end": local_iso(end, tz_name)}
+                         for start, end in booking.closed_intervals()],
+        **terms_json(booking),
         "event": {
             "id": event.id,
             "title": dict(event.title or {}),
@@ -93,6 +97,28 @@ def booking_json(booking) -> dict:
         ],
         "url": url_for("bookings.show", lang=i18n.current_language(), booking_id=booking.id, _external=True),
     }
+
+
+def terms_json(booking) -> dict:
+    """The fee for those who see the booking; house rules accepted; the responsible person for managers only."""
+    fee = pricing.fee_of(booking).as_json()
+    if booking.cancellation_fee_cents:
+        fee["cancellation_fees"] = pricing.as_decimal(booking.cancellation_fee_cents)
+    tz_name = booking.centre.timezone
+    shown = {
+        "fee": fee,
+        "commercial": booking.commercial,
+        "house_rules": {"version": booking.house_rules.version,
+                        "accepted_at": local_iso(booking.terms_accepted_at, tz_name)} if booking.house_rules else None,
+    }
+    if booking.is_manager(g.get("api_user")):
+        shown["responsible"] = {"name": booking.responsible_name, "phone": booking.responsible_phone,
+                                "adult": booking.responsible_adult} if booking.responsible_name else None
+        shown["deposit"] = {"received_at": local_iso(booking.deposit_received_at, tz_name)
+                            if booking.deposit_received_at else None,
+                            "returned_at": local_iso(booking.deposit_returned_at, tz_name)
+                            if booking.deposit_returned_at else None}
+    return shown
 
 
 def error_response(error):
@@ -280,6 +306,9 @@ def room_availability(room_id):
         "bookable": room.bookable,
         "start": local_iso(start, tz_name),
         "end": local_iso(end, tz_name),
-        "busy": [{"start": local_iso(o.starts_at, tz_name), "end": local_iso(o.ends_at, tz_name)} for o in busy],
+        "busy": [{"start": local_iso(o.starts_at, tz_name), "end": local_iso(o.ends_at, tz_name),
+                  "blocked": {"start": local_iso(o.blocked_start, tz_name), "end": local_iso(o.blocked_end, tz_name)}}
+                 for o in busy],
+        "buffers": {"setup_minutes": room.setup_minutes, "cleanup_minutes": room.cleanup_minutes},
         "closed": closed,
     })

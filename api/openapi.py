@@ -156,6 +156,25 @@ SCHEMAS = {
             "attendees": {"type": "integer", "minimum": 1, "description": "At most the room's capacity."},
             "note": {"type": "string", "maxLength": 2000},
             "event": {"$ref": "#/components/schemas/EventInput"},
+            "accept_terms": {"type": "boolean", "description": "The centre's current house rules are accepted. "
+                             "Required (true) for an association's request when the centre has house rules."},
+            "responsible": {"type": "object", "description": "The adult responsible on the day; required when the "
+                            "centre asks for one. Seen by the centre's managers only.",
+                            "properties": {"name": {"type": "string"}, "phone": {"type": "string"},
+                                           "adult": {"type": "boolean"}}},
+            "commercial": {"type": "boolean", "default": False, "description": "A commercial purpose: the commercial "
+                           "tariff applies."},
+        },
+    },
+    "Fee": {
+        "type": "object",
+        "description": "Tariff: free for a non-profit association's offer open to all and free of charge, reduced for "
+                       "other non-profit use, commercial for a commercial purpose, else standard.",
+        "properties": {
+            "amount": {"type": "string", "examples": ["45.00"]}, "deposit": {"type": "string", "examples": ["100.00"]},
+            "currency": {"type": "string", "examples": ["EUR"]},
+            "tariff": {"type": "string", "enum": ["standard", "reduced", "free", "commercial"]},
+            "cancellation_fees": {"type": "string", "description": "Late-cancellation fees charged so far."},
         },
     },
     "Occurrence": {
@@ -187,6 +206,15 @@ SCHEMAS = {
             "updated_at": {"type": "string", "format": "date-time"},
             "occurrences": {"type": "array", "items": {"$ref": "#/components/schemas/Occurrence"}},
             "event": {"type": ["object", "null"]},
+            "closed_dates": {"type": "array", "items": {"$ref": "#/components/schemas/Interval"},
+                             "description": "Dates of the series left out: they fall on a closure."},
+            "fee": {"$ref": "#/components/schemas/Fee"},
+            "commercial": {"type": "boolean"},
+            "house_rules": {"type": ["object", "null"], "description": "The version accepted, and when.",
+                            "properties": {"version": {"type": "integer"},
+                                           "accepted_at": {"type": "string", "format": "date-time"}}},
+            "responsible": {"type": ["object", "null"], "description": "The centre's managers only."},
+            "deposit": {"type": "object", "description": "The centre's managers only: received and returned."},
             "changes": {"type": "array", "description": "The history: who changed what, when and why.", "items": {
                 "type": "object", "properties": {
                     "action": {"type": "string"}, "at": {"type": "string", "format": "date-time"},
@@ -204,7 +232,14 @@ SCHEMAS = {
             "bookable": {"type": "boolean"},
             "start": {"type": "string", "format": "date-time"},
             "end": {"type": "string", "format": "date-time"},
-            "busy": {"type": "array", "items": {"$ref": "#/components/schemas/Interval"}},
+            "busy": {"type": "array", "description": "Approved dates; `blocked`: with the room's set-up and "
+                     "clean-up buffers, when the room is not free.", "items": {
+                         "type": "object", "properties": {
+                             "start": {"type": "string", "format": "date-time"},
+                             "end": {"type": "string", "format": "date-time"},
+                             "blocked": {"$ref": "#/components/schemas/Interval"}}}},
+            "buffers": {"type": "object", "properties": {"setup_minutes": {"type": "integer"},
+                                                         "cleanup_minutes": {"type": "integer"}}},
             "closed": {"type": "array", "description": "Closures (whole local days, inclusive).", "items": {
                 "type": "object", "properties": {"start": {"type": "string", "format": "date"},
                                                  "end": {"type": "string", "format": "date"}}}},

@@ -110,8 +110,11 @@ def parse_query(args) -> tuple[SearchQuery | None, dict, int]:
 
 
 def _conflicts(result) -> list[dict]:
-    tz_name = result.centre.timezone
-    return [{"start": local_iso(s.start, tz_name), "end": local_iso(s.end, tz_name)} for s in result.conflict_slots]
+    return _intervals(result.conflict_slots, result.centre.timezone)
+
+
+def _intervals(slots, tz_name) -> list[dict]:
+    return [{"start": local_iso(s.start, tz_name), "end": local_iso(s.end, tz_name)} for s in slots]
 
 
 def result_json(result, query, lang) -> dict:
@@ -129,6 +132,7 @@ def result_json(result, query, lang) -> dict:
         "free": result.is_free,
         "dates": result.dates,
         "conflicts": _conflicts(result),
+        "closed": _intervals(result.closed, result.centre.timezone),
         "request_url": url_for("bookings.request_room", lang=lang, room_id=room.id, _external=True, **args),
     }
 
@@ -272,6 +276,9 @@ describe(
                 "dates": {"type": "integer", "description": "Number of dates asked for."},
                 "conflicts": {"type": "array", "items": {"$ref": "#/components/schemas/Interval"},
                               "description": "The dates asked for that are taken."},
+                "closed": {"type": "array", "items": {"$ref": "#/components/schemas/Interval"},
+                           "description": "Dates of a weekly pattern on a closure of the room or centre: "
+                                          "left out, as a request leaves them out."},
                 "request_url": {"type": "string", "format": "uri",
                                 "description": "The request form, pre-filled (taken dates skipped)."},
             },

@@ -18,6 +18,8 @@ from centres.models import Centre, Room
 from database import write_transaction
 from extensions import db
 from parsing import parse_local
+from terms import pricing
+from terms.rules import Responsible
 
 bp.cli.short_help = "Request, approve, reject, cancel and list bookings."
 
@@ -70,9 +72,14 @@ def _local(value, name, tz_name):
 @click.option("--count", type=click.IntRange(1, 10_000))
 @click.option("--attendees", type=int)
 @click.option("--skip-conflicts", is_flag=True)
+@click.option("--accept-terms", is_flag=True, help="The centre's current house rules are accepted.")
+@click.option("--responsible", "responsible_", nargs=2, metavar="NAME PHONE",
+              help="The adult responsible on the day (with --adult).")
+@click.option("--adult", is_flag=True, help="The responsible person is of age.")
+@click.option("--commercial", is_flag=True, help="A commercial purpose (commercial tariff).")
 def request_command(email, room_id, centre_slug, association_name, title, start, end, weekly, interval, weekdays,
-                    until_, count, attendees, skip_conflicts):
-    """Request a room (rules and conflicts checked as on the website)."""
+                    until_, count, attendees, skip_conflicts, accept_terms, responsible_, adult, commercial):
+    """Request a room (rules, terms and conflicts checked as on the website)."""
     with write_transaction():
         user = _user(email)
         room = db.session.get(Room, room_id) if room_id else None
@@ -97,10 +104,16 @@ def request_command(email, room_id, centre_slug, association_name, title, start,
         first_start, first_end = _local(start, "--start", centre.timezone), _local(end, "--end", centre.timezone)
         booking_request = services.BookingRequest(
             centre=centre, room=room, association=association, title=title, start=first_start, end=first_end,
-            recurrence=recurrence, attendees=attendees, skip_conflicts=skip_conflicts,
+            recurrence=recurrence, attendees=attendees, skip_conflicts=skip_conflicts, accept_terms=accept_terms,
+            responsible=Responsible(*(responsible_ or ("", "")), adult), commercial=commercial,
         )
         booking = _run(lambda: services.request_booking(booking_request, user))
         click.echo(f"Booking {booking.id}: {booking.status}, {len(booking.occurrences)} date(s).")
+        if booking.closed_dates:
+            click.echo(f"{len(booking.closed_dates)} date(s) fall on a closure and are not requested.")
+        if booking.association is not None:
+            click.echo(f"Fee {pricing.as_decimal(booking.fee_cents)} {booking.currency} ({booking.tariff}), "
+                       f"deposit {pricing.as_decimal(booking.deposit_cents)} {booking.currency}.")
 
 
 @bp.cli.command("approve")

@@ -30,11 +30,13 @@ from bookings.models import (
     BookingChange,
     Occurrence,
 )
-from bookings.rules import check_reason, check_room, check_slots, find_competing, find_conflicts
+from bookings.rules import buffers, check_reason, check_room, check_slots, find_competing, find_conflicts
 from bookings.wording import describe_slot
 from centres.models import Room
 from extensions import db
 from operations.metrics import count_on_commit
+from terms import pricing
+from terms.rules import late_cancellation
 from timeutil import to_local, utcnow, zone
 
 # Reasons the system gives itself; stored as codes, shown translated (bookings.display.reason_text).
@@ -62,7 +64,7 @@ def lock_room(room_id) -> None:
         db.session.execute(select(Room.id).where(Room.id == room_id).with_for_update(key_share=True))
 
 
-def _lock(booking) -> None:
+def lock_booking(booking) -> None:
     """Lock the booking's room, then the booking, and read both afresh."""
     lock_room(booking.room_id)
     # A plain SELECT ... FOR NO KEY UPDATE of the booking alone: a refresh() would repeat
@@ -129,7 +131,7 @@ def approve(booking, by, *, occurrence_ids=None, reason="", now=None) -> Booking
     if problems:
         raise RuleViolation(problems)
     now = now or utcnow()
-    _lock(booking)
+    lock_booking(booking)
     if booking.status != PENDING:
         raise InvalidState(_("This request has already been decided: it is %(status)s.", status=_status_label(booking.status)))
     association = booking.association
@@ -163,9 +165,11 @@ def approve_locked(booking, by, occurrence_ids, reason, now) -> Booking:
     if held:
         raise BookingConflict([intervals[i] for i in sorted(held)], tz_name)
 
+    before, after = buffers(room)
     with _exclusion_as_conflict(booking.room_id, intervals, booking.id, tz_name):
         with db.session.no_autoflush:
             for occurrence in to_approve:
+                occurrence.block(before, after)  # the room's buffers now: what find_conflicts checked
                 occurrence.set_status(APPROVED)
             passed = [o for o in selected if o.starts_at <= now]
             others = [o for o in pending if o not in selected]
@@ -175,6 +179,7 @@ def approve_locked(booking, by, occurrence_ids, reason, now) -> Booking:
                 occurrence.set_status(REJECTED, reason or NOT_SELECTED)
             losers = _reject_competing(booking, by, intervals)
             booking.status = booking.status_from_dates()
+            pricing.apply(booking)
             booking.decided_by_id = getattr(by, "id", None)
             booking.decided_at = utcnow()
             record_change(booking, by, "approved", occurrences=to_approve)
@@ -225,6 +230,7 @@ def _reject_competing(booking, by, intervals):
         for occurrence in dates:
             occurrence.set_status(REJECTED, COMPETING)
         other.status = other.status_from_dates()
+        pricing.apply(other)
         if other.status == REJECTED:
             other.rejection_reason = COMPETING
         record_change(other, by, "competing_rejected", reason=COMPETING, occurrences=dates)
@@ -239,13 +245,14 @@ def reject(booking, by, *, reason, now=None) -> Booking:
     reason, problems = check_reason(reason, required=True)
     if problems:
         raise RuleViolation(problems)
-    _lock(booking)
+    lock_booking(booking)
     if booking.status != PENDING:
         raise InvalidState(_("This request has already been decided: it is %(status)s.", status=_status_label(booking.status)))
     pending = booking.occurrences_with(PENDING)
     for occurrence in pending:
         occurrence.set_status(REJECTED, reason)
     booking.status = booking.status_from_dates()
+    pricing.apply(booking)
     booking.rejection_reason = reason
     booking.decided_by_id = getattr(by, "id", None)
     booking.decided_at = utcnow()
@@ -268,9 +275,48 @@ def cancel(booking, by, *, occurrence_id=None, following=False, reason="", now=N
     if problems:
         raise RuleViolation(problems)
     now = now or utcnow()
-    _lock(booking)
+    lock_booking(booking)
     if booking.status not in ACTIVE:
         raise InvalidState(_("This booking is %(status)s; there is nothing to cancel.", status=_status_label(booking.status)))
+    targets, single = _dates_to_cancel(booking, occurrence_id, following, now)
+    by_centre = booking.is_manager(by) and not booking.is_owner(by)
+    late = []
+    if not by_centre:  # the cancellation terms bind the association, not the centre
+        late, refusal = late_cancellation(targets, booking.centre, now)
+        if refusal:
+            raise RuleViolation(refusal)
+    was_pending = booking.status == PENDING
+    had_approved = [o for o in targets if o.status == APPROVED]
+    for occurrence in targets:
+        occurrence.set_status(CANCELLED, reason)
+    booking.status = booking.status_from_dates()
+    pricing.apply(booking)
+    late_fee = len(late) * (booking.centre.late_cancel_fee_cents or 0)
+    booking.cancellation_fee_cents = (booking.cancellation_fee_cents or 0) + late_fee
+    if booking.status == CANCELLED:
+        booking.cancellation_reason = reason
+    if was_pending and not by_centre:
+        action = "withdrawn"
+    elif single is not None and len(targets) == 1:
+        action = "date_cancelled"
+    else:
+        action = "cancelled"
+    record_change(booking, by, action, reason=reason, occurrences=targets, occurrence=single if len(targets) == 1 else None)
+    if late_fee:
+        record_change(booking, by, "late_fee", occurrences=late)
+    if had_approved and booking.event is not None:
+        booking.event.touch()
+    db.session.flush()
+    if by_centre:
+        if not booking.is_centre_booking:
+            notifications.cancelled(booking, targets, reason, had_approved)
+    else:
+        notifications.given_back(booking, targets, reason, withdrawn=was_pending, late_fee=late_fee)
+    return booking
+
+
+def _dates_to_cancel(booking, occurrence_id, following, now):
+    """(the dates a cancel concerns, the single date named or None); refuses dates that cannot be cancelled."""
     tz_name = booking.centre.timezone
     future = [o for o in booking.occurrences if o.status in ACTIVE and o.starts_at > now]
     single = None
@@ -290,30 +336,7 @@ def cancel(booking, by, *, occurrence_id=None, following=False, reason="", now=N
         targets = future
         if not targets:
             raise RuleViolation([violation("occurrence", _("There is no date left to cancel."))])
-    was_pending = booking.status == PENDING
-    had_approved = [o for o in targets if o.status == APPROVED]
-    for occurrence in targets:
-        occurrence.set_status(CANCELLED, reason)
-    booking.status = booking.status_from_dates()
-    if booking.status == CANCELLED:
-        booking.cancellation_reason = reason
-    by_centre = booking.is_manager(by) and not booking.is_owner(by)
-    if was_pending and not by_centre:
-        action = "withdrawn"
-    elif single is not None and len(targets) == 1:
-        action = "date_cancelled"
-    else:
-        action = "cancelled"
-    record_change(booking, by, action, reason=reason, occurrences=targets, occurrence=single if len(targets) == 1 else None)
-    if had_approved and booking.event is not None:
-        booking.event.touch()
-    db.session.flush()
-    if by_centre:
-        if not booking.is_centre_booking:
-            notifications.cancelled(booking, targets, reason, had_approved)
-    else:
-        notifications.given_back(booking, targets, reason, withdrawn=was_pending)
-    return booking
+    return targets, single
 
 
 def withdraw(booking, by, *, reason="", now=None) -> Booking:
@@ -339,3 +362,4 @@ def occurrence_on(booking, when) -> Occurrence | None:
         return None
     active = [o for o in matches if o.status in ACTIVE] or matches
     return active[0] if len(active) == 1 else None
+

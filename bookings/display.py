@@ -48,6 +48,12 @@ class WeekEntry:
     end: datetime
     status: str
     booking: Booking | None = None  # None in the public view (busy times only)
+    blocked_start: datetime | None = None  # local: the room's set-up and clean-up buffers around it
+    blocked_end: datetime | None = None
+
+    @property
+    def has_buffers(self) -> bool:
+        return self.blocked_start != self.start or self.blocked_end != self.end
 
 
 @dataclass
@@ -112,6 +118,7 @@ def room_week(room, first: date, *, details=False, statuses=None) -> Week:
         if 0 <= index < 7:
             days[index].entries.append(
                 WeekEntry(local_start, to_local(occurrence.ends_at, tz_name), occurrence.status,
-                          occurrence.booking if details else None)
+                          occurrence.booking if details else None,
+                          to_local(occurrence.blocked_start, tz_name), to_local(occurrence.blocked_end, tz_name))
             )
     return Week(first, days)

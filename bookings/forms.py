@@ -68,6 +68,14 @@ class BookingRequestForm(FlaskForm):
     # Checked with the event's other content by events.rules, on every path.
     registration_url = URLField(_l("Registration link"),
                                 description=_l("A full address such as https://example.org/register."))
+    # The centre's terms (terms.rules checks them, on every path).
+    responsible_name = StringField(_l("Responsible person"), validators=[Optional(), Length(max=200)],
+                                   description=_l("An adult present on the day. Only the centre's managers see it."))
+    responsible_phone = StringField(_l("Their phone number"), validators=[Optional(), Length(max=50)])
+    responsible_adult = BooleanField(_l("This person is of age (18 or older)"))
+    commercial = BooleanField(_l("Commercial use"),
+                              description=_l("For example: a course or sale run for profit. The commercial tariff applies."))
+    accept_terms = BooleanField(_l("I have read the house rules and accept them"))
     check = SubmitField(_l("Check the dates"))
     send = SubmitField(_l("Send the request"))
 

@@ -11,7 +11,7 @@ State changes live in ``bookings.services``; the methods here answer questions
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -37,6 +37,12 @@ ACTION_LABELS = {
     "withdrawn": _l("Withdrawn"),
     "cancelled": _l("Cancelled"),
     "date_cancelled": _l("Date cancelled"),
+    "late_fee": _l("Cancelled late: the late-cancellation fee applies"),
+    "tariff_changed": _l("Tariff changed"),
+    "key_out": _l("Key handed out"),
+    "key_back": _l("Key returned"),
+    "deposit_received": _l("Deposit received"),
+    "deposit_returned": _l("Deposit returned"),
 }
 
 
@@ -64,6 +70,23 @@ class Booking(db.Model):
     cancellation_reason: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The centre's terms as accepted with the request, and what they cost (terms/).
+    house_rules_id: Mapped[int | None] = mapped_column(ForeignKey("house_rules.id", ondelete="SET NULL"))
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    responsible_name: Mapped[str] = mapped_column(String(200), default="")
+    responsible_phone: Mapped[str] = mapped_column(String(50), default="")
+    responsible_adult: Mapped[bool] = mapped_column(Boolean, default=False)
+    commercial: Mapped[bool] = mapped_column(Boolean, default=False)
+    tariff: Mapped[str] = mapped_column(String(20), default="free")
+    tariff_reason: Mapped[str] = mapped_column(Text, default="")
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    fee_cents: Mapped[int] = mapped_column(Integer, default=0)
+    deposit_cents: Mapped[int] = mapped_column(Integer, default=0)
+    cancellation_fee_cents: Mapped[int] = mapped_column(Integer, default=0)
+    deposit_received_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deposit_returned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Dates of the series left out because they fall on a closure: [[start, end], ...] naive-UTC ISO.
+    closed_dates: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -80,6 +103,10 @@ class Booking(db.Model):
     )
     event: Mapped["Event | None"] = relationship(  # noqa: F821
         back_populates="booking", cascade="all, delete-orphan", uselist=False
+    )
+    house_rules: Mapped["HouseRules | None"] = relationship()  # noqa: F821
+    keys: Mapped[list["KeyHandover"]] = relationship(  # noqa: F821
+        back_populates="booking", cascade="all, delete-orphan", order_by="KeyHandover.id"
     )
 
     # --- questions -------------------------------------------------------
@@ -107,6 +134,10 @@ class Booking(db.Model):
     def future_occurrences(self, now=None, statuses=ACTIVE) -> list["Occurrence"]:
         now = now or utcnow()
         return [o for o in self.occurrences if o.status in statuses and o.starts_at > now]
+
+    def closed_intervals(self) -> list[tuple[datetime, datetime]]:
+        """The dates of the series left out because of closures."""
+        return [(datetime.fromisoformat(start), datetime.fromisoformat(end)) for start, end in self.closed_dates or []]
 
     def status_from_dates(self) -> str:
         """pending while any date waits; approved while any is approved; else cancelled or rejected."""
@@ -164,13 +195,25 @@ class Booking(db.Model):
         return f"<Booking {self.id} {self.status}>"
 
 
+def _blocked(column):
+    """By default a date blocks the room for its own time; requests widen it by the room's buffers."""
+    return lambda context: context.get_current_parameters()[column]
+
+
 class Occurrence(db.Model):
-    """One date of a booking. room_id is copied from the booking for the indexed conflict check."""
+    """One date of a booking. room_id is copied from the booking for the indexed conflict check.
+
+    ``blocked_start``/``blocked_end``: the date widened by the room's set-up and
+    clean-up buffers. Conflicts are between blocked intervals (bookings.rules);
+    on PostgreSQL the exclusion constraint of migration 0008 holds them apart.
+    """
 
     __table_args__ = (
-        Index("ix_occurrence_room_time", "room_id", "starts_at", "ends_at"),  # the conflict check, per room
+        Index("ix_occurrence_room_time", "room_id", "starts_at", "ends_at"),  # a room's dates in a range
+        Index("ix_occurrence_room_blocked", "room_id", "blocked_start", "blocked_end"),  # the conflict check
         Index("ix_occurrence_starts_at", "starts_at"),  # time ranges across rooms: calendar, API, feeds
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("blocked_start <= starts_at AND blocked_end >= ends_at", name="blocked_covers_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -178,11 +221,17 @@ class Occurrence(db.Model):
     room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id", ondelete="CASCADE"))
     starts_at: Mapped[datetime] = mapped_column(DateTime)
     ends_at: Mapped[datetime] = mapped_column(DateTime)
+    blocked_start: Mapped[datetime] = mapped_column(DateTime, default=_blocked("starts_at"))
+    blocked_end: Mapped[datetime] = mapped_column(DateTime, default=_blocked("ends_at"))
     status: Mapped[str] = mapped_column(String(20), default=PENDING)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     booking: Mapped[Booking] = relationship(back_populates="occurrences")
+
+    def block(self, before, after) -> None:
+        """Block the room for the date widened by these buffers (timedelta)."""
+        self.blocked_start, self.blocked_end = self.starts_at - before, self.ends_at + after
 
     def has_started(self, now=None) -> bool:
         return self.starts_at <= (now or utcnow())

@@ -17,8 +17,10 @@ from werkzeug.routing import BuildError
 
 import mail
 from bookings.display import occurrence_label, reason_text
+from bookings.wording import describe_slot
 from feeds.private import booking_file
 from i18n import language_info, pick_text
+from terms import pricing
 
 MAX_LISTED = 30
 
@@ -108,6 +110,21 @@ def _date_lines(notice, occurrences, tz_name, with_reasons=False):
         notice.more = _("… and %(count)d more dates.", count=len(occurrences) - MAX_LISTED)
 
 
+def _fee_facts(booking, *, for_managers=False) -> list[tuple[str, str]]:
+    """The fee, deposit and tariff (the association and managers); the responsible person (managers only)."""
+    if booking.is_centre_booking:
+        return []
+    facts = [(_("Fee"), pricing.money(booking.fee_cents or 0, booking.currency)),
+             (_("Tariff"), str(pricing.TARIFF_LABELS.get(booking.tariff, booking.tariff)))]
+    if booking.deposit_cents:
+        facts.append((_("Deposit"), pricing.money(booking.deposit_cents, booking.currency)))
+    if booking.cancellation_fee_cents:
+        facts.append((_("Late-cancellation fees"), pricing.money(booking.cancellation_fee_cents, booking.currency)))
+    if for_managers and booking.responsible_name:
+        facts.append((_("Responsible person"), f"{booking.responsible_name}, {booking.responsible_phone}"))
+    return facts
+
+
 def _facts(booking) -> list[tuple[str, str]]:
     centre = booking.centre
     facts = [(_("Title"), booking.title)]
@@ -172,7 +189,7 @@ def new_request(booking) -> None:
                                        association=who))
             if booking.association is not None and not booking.association.verified:
                 notice.paragraphs.append(_("The association is not verified yet."))
-            notice.facts = _facts(booking)
+            notice.facts = _facts(booking) + _fee_facts(booking, for_managers=True)
             if booking.note:
                 notice.facts.append((_("Note"), booking.note))
             notice.dates_heading = _("Dates asked for")
@@ -190,7 +207,10 @@ def approved(booking, approved_dates, not_approved) -> None:
         with force_locale(lang):
             notice = Notice(lang, _direction(lang), _("Approved: %(title)s", title=booking.title), _greeting(name))
             notice.paragraphs.append(_("Your request is approved: the room is yours on the dates listed below."))
-            notice.facts = _facts(booking)
+            notice.facts = _facts(booking) + _fee_facts(booking)
+            terms = cancellation_terms(booking.centre)
+            if terms:
+                notice.paragraphs.append(terms)
             notice.dates_heading = _("Approved dates")
             _date_lines(notice, approved_dates, tz_name)
             if not_approved:
@@ -265,7 +285,24 @@ def ngettext_dates(count) -> str:
                     "The centre has cancelled %(num)d dates of your booking.", count)
 
 
-def given_back(booking, dates, reason, withdrawn) -> None:
+def cancellation_terms(centre) -> str:
+    """The centre's cancellation terms in a sentence (empty when cancelling is always free)."""
+    days = centre.cancel_free_days
+    if days is None:
+        return ""
+    if not centre.late_cancel_online:
+        return ngettext("Dates can be cancelled online free of charge until %(num)d day before; later only by "
+                        "calling the centre.", "Dates can be cancelled online free of charge until %(num)d days "
+                        "before; later only by calling the centre.", days)
+    if centre.late_cancel_fee_cents:
+        return ngettext("Dates can be cancelled free of charge until %(num)d day before; later cancellations cost "
+                        "%(fee)s per date.", "Dates can be cancelled free of charge until %(num)d days before; "
+                        "later cancellations cost %(fee)s per date.", days,
+                        fee=pricing.money(centre.late_cancel_fee_cents, centre.currency))
+    return ""
+
+
+def given_back(booking, dates, reason, withdrawn, late_fee=0) -> None:
     """To the managers: the association withdrew its request or cancelled dates (the room is free again)."""
     tz_name = booking.centre.timezone
     key = notice_key("withdrawn" if withdrawn else "given_back", booking, dates)
@@ -279,6 +316,8 @@ def given_back(booking, dates, reason, withdrawn) -> None:
                 subject = _("Dates cancelled by %(association)s: %(title)s", association=who, title=booking.title)
                 text = _("%(association)s has cancelled dates; the room is free again at these times.", association=who)
             notice = Notice(lang, _direction(lang), subject, _greeting(name), paragraphs=[text])
+            if late_fee:
+                notice.paragraphs.append(_late_fee_text(booking, late_fee))
             notice.facts = _facts(booking)
             if reason:
                 notice.reason_heading = _("Reason")
@@ -288,3 +327,48 @@ def given_back(booking, dates, reason, withdrawn) -> None:
             notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the booking")
             _send(email, name, notice, key)
+    if late_fee:
+        late_fee_charged(booking, dates, late_fee)
+
+
+def _late_fee_text(booking, late_fee) -> str:
+    return _("The cancellation came later than the centre's terms allow free of charge: a fee of %(fee)s applies.",
+             fee=pricing.money(late_fee, booking.currency))
+
+
+def late_fee_charged(booking, dates, late_fee) -> None:
+    """To the association: its cancellation came late, and what it costs."""
+    tz_name = booking.centre.timezone
+    key = notice_key("late_fee", booking, dates)
+    for email, name, lang in association_recipients(booking):
+        with force_locale(lang):
+            notice = Notice(lang, _direction(lang), _("Cancelled: %(title)s", title=booking.title), _greeting(name))
+            notice.paragraphs.append(_("You have cancelled the dates listed below."))
+            notice.paragraphs.append(_late_fee_text(booking, late_fee))
+            notice.facts = _facts(booking) + _fee_facts(booking)
+            notice.dates_heading = _("Cancelled dates")
+            _date_lines(notice, dates, tz_name)
+            notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
+            notice.link_label = _("Open the booking")
+            _send(email, name, notice, key)
+
+
+def key_not_returned(handover) -> None:
+    """To the association: a key handed out for its booking is not back (terms.keys, the morning after)."""
+    booking = handover.booking
+    tz_name = booking.centre.timezone
+    for email, name, lang in association_recipients(booking):
+        with force_locale(lang):
+            notice = Notice(lang, _direction(lang), _("Please return the key: %(title)s", title=booking.title),
+                            _greeting(name))
+            notice.paragraphs.append(_("The key handed to %(holder)s for your booking is not back yet. Please "
+                                       "return it to the centre as soon as possible.", holder=handover.holder))
+            notice.facts = _facts(booking)
+            if handover.occurrence is not None:
+                notice.facts.append((_("Date"), describe_slot(handover.occurrence.starts_at,
+                                                              handover.occurrence.ends_at, tz_name)))
+            if booking.centre.contact_phone:
+                notice.facts.append((_("Phone of the centre"), booking.centre.contact_phone))
+            notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
+            notice.link_label = _("Open the booking")
+            _send(email, name, notice, f"key:{handover.id}")

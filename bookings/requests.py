@@ -16,18 +16,26 @@ from bookings.models import PENDING, Booking, Occurrence
 from bookings.recurrence import MAX_OCCURRENCES, Recurrence, SeriesTooLong, expand
 from bookings.rules import (
     MAX_TITLE,
+    buffers,
     check_line,
     check_room,
     check_slots,
     check_text,
+    closed_on,
+    closures_for,
     collisions,
     find_competing,
     find_conflicts,
+    widen,
 )
 from events.models import Event
 from events.rules import clean_event
 from extensions import db
 from operations.metrics import count_on_commit
+from terms import pricing
+from terms.models import HouseRules
+from terms.pricing import Fee
+from terms.rules import Responsible, check_terms, clean_responsible
 from timeutil import utcnow
 
 
@@ -47,6 +55,10 @@ class BookingRequest:
     exclude_dates: frozenset = frozenset()
     note: str = ""
     event: dict | None = None
+    # The centre's terms (terms.rules): house rules accepted, the responsible person, a commercial purpose.
+    accept_terms: bool = False
+    responsible: Responsible | None = None
+    commercial: bool = False
 
 
 @dataclass
@@ -58,6 +70,8 @@ class Plan:
     violations: list = field(default_factory=list)
     conflicts: dict = field(default_factory=dict)  # slot index -> approved occurrences in the way
     competing: dict = field(default_factory=dict)  # slot index -> pending occurrences of other requests
+    closed: list = field(default_factory=list)  # dates of a series left out: they fall on a closure
+    fee: Fee | None = None  # what the dates kept cost (terms.pricing)
 
     @property
     def kept(self) -> list:
@@ -114,13 +128,32 @@ def plan_booking(request: BookingRequest, *, by_manager=False, now=None) -> Plan
     if not plan.slots:
         plan.violations.append(violation("recurrence", _("The series has no dates. Please check the weekdays and the last date.")))
         return plan
+    closures = closures_for(centre, room)
+    if len(plan.slots) > 1:  # a series leaves out its dates on a closure; a single date on one is refused
+        open_slots = [s for s in plan.slots if closed_on(closures, s.local_start.date(), s.local_end.date()) is None]
+        if open_slots:
+            plan.closed = [s for s in plan.slots if s not in open_slots]
+            plan.slots = open_slots
     intervals = [(s.start, s.end) for s in plan.slots]
     if room is not None:
         plan.conflicts = find_conflicts(room.id, intervals)
-        plan.competing = collisions(intervals, find_competing(room.id, intervals))
+        plan.competing = collisions(widen(room, intervals), find_competing(room.id, intervals))
     to_check = plan.kept if request.skip_conflicts else plan.slots
-    plan.violations.extend(check_slots(room, centre, to_check, now=now, by_manager=by_manager))
+    plan.violations.extend(check_slots(room, centre, to_check, now=now, by_manager=by_manager, closures=closures))
+    plan.fee = pricing.fee_for(room, centre, pricing.tariff_of_request(request), [(s.start, s.end) for s in plan.kept],
+                               centre_booking=request.association is None)
     return plan
+
+
+def _record_terms(booking, request, now) -> None:
+    """The house rules accepted (version and time) and the responsible person, on an association's request."""
+    if request.association is None:
+        return
+    rules = HouseRules.current(request.centre)
+    if rules is not None:
+        booking.house_rules_id, booking.terms_accepted_at = rules.id, now
+    person = clean_responsible(request.responsible)
+    booking.responsible_name, booking.responsible_phone, booking.responsible_adult = person.name, person.phone, person.adult
 
 
 def request_booking(request: BookingRequest, by, *, now=None) -> Booking:
@@ -133,8 +166,10 @@ def request_booking(request: BookingRequest, by, *, now=None) -> Booking:
     if centre_booking and room is not None:
         lock_room(room.id)
     plan = plan_booking(request, by_manager=by.manages(centre), now=now)
-    if plan.violations:
-        raise RuleViolation(plan.violations)
+    problems = plan.violations + check_terms(centre, request.association, accepted=request.accept_terms,
+                                             responsible=request.responsible)
+    if problems:
+        raise RuleViolation(problems)
     if plan.conflicts and (not request.skip_conflicts or not plan.kept):
         raise BookingConflict([(s.start, s.end) for s in plan.conflicting], centre.timezone)
     recurrence = request.recurrence
@@ -152,9 +187,17 @@ def request_booking(request: BookingRequest, by, *, now=None) -> Booking:
         recurrence_count=recurrence.count if recurrence else None,
         attendees=request.attendees,
         note=(request.note or "").strip()[:2000],
+        commercial=request.commercial is True,
+        closed_dates=[[s.start.isoformat(), s.end.isoformat()] for s in plan.closed],
     )
+    _record_terms(booking, request, now)
+    before, after = buffers(room)
     for s in plan.kept:
-        booking.occurrences.append(Occurrence(room_id=room.id if room else None, starts_at=s.start, ends_at=s.end))
+        occurrence = Occurrence(room_id=room.id if room else None, starts_at=s.start, ends_at=s.end)
+        occurrence.block(before, after)
+        booking.occurrences.append(occurrence)
+    booking.tariff = plan.fee.tariff
+    pricing.apply(booking, booking.occurrences)
     if event_data is not None:
         booking.event = Event(centre_id=centre.id, room_id=room.id if room else None, **event_data)
     db.session.add(booking)

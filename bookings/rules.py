@@ -15,8 +15,8 @@ from sqlalchemy import DateTime, Integer, and_, literal, or_, select, union_all
 from bookings.errors import Violation, violation
 from bookings.models import APPROVED, PENDING, Occurrence
 from bookings.wording import clock, describe_day, describe_length, describe_slot
-from centres.models import Closure
-from centres.policy import MAX_LENGTH, RoomPolicy
+from centres.models import Closure, Room
+from centres.policy import MAX_BUFFER, MAX_LENGTH, RoomPolicy
 from extensions import db
 from i18n import pick_text
 from parsing import is_single_line
@@ -26,6 +26,8 @@ MAX_TITLE = 200
 MAX_REASON = 2000
 MAX_ATTENDEES = 100_000
 CONFLICT_CHUNK = 40
+# No blocked interval (a date with its set-up and clean-up buffers) is longer: bounds the conflict query below.
+BLOCK_SPAN = MAX_LENGTH + 2 * MAX_BUFFER
 
 
 # --- the rules -------------------------------------------------------------
@@ -101,10 +103,10 @@ def check_slot(policy: RoomPolicy | None, tz_name: str, slot, *, now, at_request
                 "%(date)s: requests must be made at least %(num)d hours ahead.",
                 policy.min_notice_hours, date=label)))
     if (local_end.date() != local_start.date() or local_start.time() < policy.earliest_time
-            or local_end.time() > policy.latest_time):
+            or local_end.time() > policy.latest_end):
         problems.append(violation("start", _(
             "%(date)s: the room can be booked between %(earliest)s and %(latest)s.",
-            date=label, earliest=clock(policy.earliest_time), latest=clock(policy.latest_time))))
+            date=label, earliest=clock(policy.earliest_time), latest=clock(policy.latest_end))))
     return problems
 
 
@@ -187,26 +189,43 @@ def check_reason(reason, *, required=True, field="reason") -> tuple[str, list[Vi
 
 
 # --- conflicts ---------------------------------------------------------------
+# Dates conflict when their blocked intervals overlap: each date widened by its room's set-up and
+# clean-up buffers (Occurrence.blocked_start/blocked_end, stored; a new date is widened by the room's
+# buffers now). The same test on every path; PostgreSQL's exclusion constraint holds it too.
+
+
+def buffers(room) -> tuple[timedelta, timedelta]:
+    """The room's set-up and clean-up time (none without a room)."""
+    if room is None:
+        return timedelta(0), timedelta(0)
+    return timedelta(minutes=room.setup_minutes or 0), timedelta(minutes=room.cleanup_minutes or 0)
+
+
+def widen(room, intervals) -> list[tuple[datetime, datetime]]:
+    before, after = buffers(room)
+    return [(start - before, end + after) for start, end in intervals]
 
 
 def overlap_clause(start: datetime, end: datetime):
-    """Occurrences overlapping [start, end): an index range on (room_id, starts_at), bounded below."""
-    lower = start - MAX_LENGTH if start > datetime.min + MAX_LENGTH else datetime.min  # year 1: no overflow
+    """Occurrences whose blocked interval overlaps the blocked interval [start, end): an index range on
+    (room_id, blocked_start), bounded below."""
+    lower = start - BLOCK_SPAN if start > datetime.min + BLOCK_SPAN else datetime.min  # year 1: no overflow
     return and_(
-        Occurrence.starts_at < end,
-        Occurrence.starts_at > lower,
-        Occurrence.ends_at > start,
+        Occurrence.blocked_start < end,
+        Occurrence.blocked_start > lower,
+        Occurrence.blocked_end > start,
     )
 
 
 def overlapping(room_id, intervals, *, statuses=(APPROVED,), exclude_booking_id=None):
-    """Occurrences of the room in the given statuses overlapping any of the (start, end) intervals."""
+    """Occurrences of the room in the given statuses in the way of any of the dates (start, end)."""
     intervals = list(intervals)
     if room_id is None or not intervals:
         return []
+    blocked = widen(db.session.get(Room, room_id), intervals)
     found = {}
-    for i in range(0, len(intervals), CONFLICT_CHUNK):
-        chunk = intervals[i : i + CONFLICT_CHUNK]
+    for i in range(0, len(blocked), CONFLICT_CHUNK):
+        chunk = blocked[i : i + CONFLICT_CHUNK]
         query = select(Occurrence).where(
             Occurrence.room_id == room_id,
             Occurrence.status.in_(list(statuses)),
@@ -219,21 +238,23 @@ def overlapping(room_id, intervals, *, statuses=(APPROVED,), exclude_booking_id=
     return sorted(found.values(), key=lambda o: (o.starts_at, o.id))
 
 
-def collisions(intervals, occurrences) -> dict[int, list[Occurrence]]:
-    """For each interval (by position) the given occurrences it overlaps."""
+def collisions(blocked, occurrences) -> dict[int, list[Occurrence]]:
+    """For each blocked interval (by position) the given occurrences whose blocked interval it overlaps."""
     result: dict[int, list[Occurrence]] = {}
-    for index, (start, end) in enumerate(intervals):
-        hits = [o for o in occurrences if o.starts_at < end and o.ends_at > start]
+    for index, (start, end) in enumerate(blocked):
+        hits = [o for o in occurrences if o.blocked_start < end and o.blocked_end > start]
         if hits:
             result[index] = hits
     return result
 
 
 def find_conflicts(room_id, intervals, *, exclude_booking_id=None) -> dict[int, list[Occurrence]]:
-    """Approved dates of other bookings in the way of each interval (by position)."""
+    """Approved dates of other bookings in the way of each date (by position), buffers included."""
     intervals = list(intervals)
     held = overlapping(room_id, intervals, exclude_booking_id=exclude_booking_id)
-    return collisions(intervals, held)
+    if not held:
+        return {}
+    return collisions(widen(db.session.get(Room, room_id), intervals), held)
 
 
 def find_competing(room_id, intervals, *, exclude_booking_id=None) -> list[Occurrence]:
@@ -297,19 +318,20 @@ def closures_of_room(closures, room) -> list:
 
 
 def approved_in_windows(groups) -> list:
-    """Approved dates overlapping the intervals, for many rooms at once, in one query.
+    """Approved dates in the way of the blocked intervals, for many rooms at once, in one query.
 
-    ``groups``: [(room_ids, [(start, end), ...]), ...] (naive UTC; one group per
-    time zone, say). The test is overlap_clause's — starts_at < end, ends_at >
-    start, bounded below by start - MAX_LENGTH — with the intervals as a derived
-    table joined on the index (room_id, starts_at), so the database seeks per
-    room and interval instead of scanning. Returns rows (group, interval,
-    room_id, starts_at, ends_at): busy times only, no booking, no association.
+    ``groups``: [(room_ids, [(start, end), ...]), ...] (naive UTC, widened by the
+    rooms' buffers: one group per time zone and buffers, say). The test is
+    overlap_clause's — blocked_start < end, blocked_end > start, bounded below by
+    start - BLOCK_SPAN — with the intervals as a derived table joined on the index
+    (room_id, blocked_start), so the database seeks per room and interval instead
+    of scanning. Returns rows (group, interval, room_id, starts_at, ends_at,
+    blocked_start, blocked_end): busy times only, no booking, no association.
     """
     groups = [(list(ids), list(intervals)) for ids, intervals in groups]
     windows = [
         select(literal(g, Integer).label("g"), literal(i, Integer).label("i"),
-               literal(start - MAX_LENGTH, DateTime).label("low"), literal(start, DateTime).label("start"),
+               literal(start - BLOCK_SPAN, DateTime).label("low"), literal(start, DateTime).label("start"),
                literal(end, DateTime).label("end"))
         for g, (ids, intervals) in enumerate(groups) if ids
         for i, (start, end) in enumerate(intervals)
@@ -318,10 +340,11 @@ def approved_in_windows(groups) -> list:
         return []
     w = (union_all(*windows) if len(windows) > 1 else windows[0]).cte("search_window")
     parts = [
-        select(w.c.g, w.c.i, Occurrence.room_id, Occurrence.starts_at, Occurrence.ends_at)
+        select(w.c.g, w.c.i, Occurrence.room_id, Occurrence.starts_at, Occurrence.ends_at,
+               Occurrence.blocked_start, Occurrence.blocked_end)
         .select_from(w)
-        .join(Occurrence, and_(Occurrence.starts_at < w.c.end, Occurrence.starts_at > w.c.low,
-                               Occurrence.ends_at > w.c.start))
+        .join(Occurrence, and_(Occurrence.blocked_start < w.c.end, Occurrence.blocked_start > w.c.low,
+                               Occurrence.blocked_end > w.c.start))
         .where(w.c.g == g, Occurrence.status == APPROVED, Occurrence.room_id.in_(ids))
         for g, (ids, intervals) in enumerate(groups) if ids and intervals
     ]

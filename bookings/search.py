@@ -46,7 +46,7 @@ from bookings.search_query import (
     check_query,
 )
 from centres.models import Centre, Room
-from centres.policy import MAX_LENGTH, RoomPolicy
+from centres.policy import RoomPolicy
 from events.queries import json_list_contains
 from extensions import db
 from timeutil import DEFAULT_TIMEZONE, to_local, utcnow
@@ -58,7 +58,8 @@ from timeutil import DEFAULT_TIMEZONE, to_local, utcnow
 # addresses in JSON, is left in the database: loading it was a third of a search's time).
 ROOM_COLUMNS = (Room.id, Room.centre_id, Room.name, Room.capacity, Room.equipment, Room.barrier_free,
                 *(getattr(Room, name) for name in RoomPolicy.ROOM_FIELDS))
-CENTRE_COLUMNS = (Centre.id, Centre.slug, Centre.name, Centre.district, Centre.timezone, Centre.default_language)
+CENTRE_COLUMNS = (Centre.id, Centre.slug, Centre.name, Centre.district, Centre.timezone, Centre.default_language,
+                  Centre.quiet_from)
 
 
 def candidate_rooms(query: SearchQuery) -> list[Room]:
@@ -140,8 +141,9 @@ def search(query: SearchQuery, user=None, *, now=None, limit=MAX_RESULTS) -> Sea
     busy = _approved_in_the_way(rooms, zones, dates)
     near = []  # (problem dates, room, conflicts) of rooms that do not fit on every date
     for room in rooms:
-        slots = dates[room.centre.timezone]
-        conflicts = busy.get(room.id, {})
+        slots, closed, conflicts = dates[room.centre.timezone], [], busy.get(room.id, {})
+        if query.weekly:  # a series leaves its closed dates out, as a request does (bookings.requests)
+            slots, closed, conflicts = _without_closed(state, room, slots, conflicts)
         refused = [(i, found) for i, found in enumerate(state.violations(room, slots)) if found]
         if refused:
             outcome.left_out.append(LeftOut(room, [v.message for _i, found in refused[:MAX_REASONS] for v in found]))
@@ -150,7 +152,7 @@ def search(query: SearchQuery, user=None, *, now=None, limit=MAX_RESULTS) -> Sea
         if len(conflicts) == len(slots):
             near.append((len(slots), room, conflicts))
             continue
-        outcome.results.append(RoomResult(room, slots, conflicts))
+        outcome.results.append(RoomResult(room, slots, conflicts, closed))
         if conflicts:
             near.append((len(conflicts), room, conflicts))
     capacity_matters = bool(query.capacity)
@@ -161,13 +163,36 @@ def search(query: SearchQuery, user=None, *, now=None, limit=MAX_RESULTS) -> Sea
     return outcome
 
 
+def _without_closed(state, room, slots, conflicts):
+    """(the dates not on a closure of the room, the closed ones, the conflicts renumbered)."""
+    closures = rules.closures_of_room(state.closures, room)
+    if not closures:
+        return slots, [], conflicts
+    kept, closed, renumbered = [], [], {}
+    for index, slot in enumerate(slots):
+        if rules.closed_on(closures, slot.local_start.date(), slot.local_end.date()) is not None:
+            closed.append(slot)
+            continue
+        if index in conflicts:
+            renumbered[len(kept)] = conflicts[index]
+        kept.append(slot)
+    if not kept:  # every date closed: the rules say why, as for a single date
+        return slots, [], conflicts
+    return kept, closed, renumbered
+
+
 def _approved_in_the_way(rooms, zones, dates) -> dict[int, dict[int, list]]:
-    """room id -> slot index -> the approved (starts_at, ends_at) in the way: one query for every room."""
-    groups = [([room.id for room in rooms if room.centre.timezone == tz], [(s.start, s.end) for s in dates[tz]])
-              for tz in zones]
+    """room id -> slot index -> the approved (starts_at, ends_at) in the way: one query for every room.
+
+    Rooms are grouped by time zone and buffers: each group's dates are widened by its buffers.
+    """
+    kinds = sorted({(room.centre.timezone, *rules.buffers(room)) for room in rooms})
+    groups = [([room.id for room in rooms if (room.centre.timezone, *rules.buffers(room)) == (tz, before, after)],
+               [(s.start - before, s.end + after) for s in dates[tz]])
+              for tz, before, after in kinds]
     busy: dict[int, dict[int, list]] = {}
-    for _group, index, room_id, starts_at, ends_at in rules.approved_in_windows(groups):
-        busy.setdefault(room_id, {}).setdefault(index, []).append((starts_at, ends_at))
+    for row in rules.approved_in_windows(groups):
+        busy.setdefault(row.room_id, {}).setdefault(row.i, []).append((row.starts_at, row.ends_at))
     return busy
 
 
@@ -216,17 +241,20 @@ def variants(query: SearchQuery, slots, conflicts, tz_name) -> list[tuple[str, S
     return found
 
 
-def taken(slots, held) -> dict[int, list]:
-    """For each slot (by position) the approved dates in its way, with the rule module's test.
+def taken(slots, held, room) -> dict[int, list]:
+    """For each slot (by position) the approved dates in its way in the room, with the rule module's test.
 
-    ``held``: rows with starts_at and ends_at, sorted by start. Only those
-    starting less than MAX_LENGTH before a slot can overlap it (no date is longer).
+    ``held``: rows with starts_at, ends_at, blocked_start and blocked_end, sorted by
+    blocked_start. Only those blocking from less than BLOCK_SPAN before a slot can
+    overlap it (no blocked interval is longer).
     """
-    starts = [h.starts_at for h in held]
+    before, after = rules.buffers(room)
+    starts = [h.blocked_start for h in held]
     result = {}
     for index, s in enumerate(slots):
-        candidates = held[bisect_left(starts, s.start - MAX_LENGTH):bisect_left(starts, s.end)]
-        hits = rules.collisions([(s.start, s.end)], candidates).get(0)
+        start, end = s.start - before, s.end + after
+        candidates = held[bisect_left(starts, start - rules.BLOCK_SPAN):bisect_left(starts, end)]
+        hits = rules.collisions([(start, end)], candidates).get(0)
         if hits:
             result[index] = [(h.starts_at, h.ends_at) for h in hits]
     return result
@@ -250,20 +278,21 @@ def near_misses(state: _Search, rooms) -> list[Suggestion]:
     # One query: every approved date of these rooms around the dates tried.
     windows = {}
     for room, _kind, _variant, slots in tries:
-        low, high = windows.get(room.id, (slots[0].start, slots[0].end))
-        windows[room.id] = (min(low, min(s.start for s in slots)), max(high, max(s.end for s in slots)))
+        before, after = rules.buffers(room)
+        low, high = windows.get(room.id, (slots[0].start - before, slots[0].end + after))
+        windows[room.id] = (min(low, min(s.start for s in slots) - before), max(high, max(s.end for s in slots) + after))
     held: dict[int, list] = {}
     for row in rules.approved_in_windows([([room_id], [window]) for room_id, window in windows.items()]):
         held.setdefault(row.room_id, []).append(row)
     for rows in held.values():
-        rows.sort(key=lambda row: row.starts_at)
+        rows.sort(key=lambda row: row.blocked_start)
 
     suggestions, kinds = [], {}  # room id -> the kinds suggested
     for room, kind, variant, slots in tries:
         found = kinds.setdefault(room.id, set())
         if len(suggestions) >= MAX_SUGGESTIONS or len(found) >= SUGGESTIONS_PER_ROOM or kind in found:
             continue
-        if any(state.violations(room, slots)) or taken(slots, held.get(room.id, [])):
+        if any(state.violations(room, slots)) or taken(slots, held.get(room.id, []), room):
             continue
         suggestions.append(Suggestion(room, kind, variant, slots))
         found.add(kind)

@@ -115,6 +115,7 @@ class RoomResult:
     room: Room
     slots: list  # recurrence.LocalSlot, in the centre's zone
     conflicts: dict = field(default_factory=dict)  # slot index -> [(starts_at, ends_at)] approved in the way
+    closed: list = field(default_factory=list)  # dates of a series left out: the room or centre is closed
 
     @property
     def centre(self) -> Centre:

@@ -7,6 +7,7 @@ from bookings import bp
 from bookings.display import local_iso, reason_text, status_label
 from bookings.models import ACTION_LABELS
 from bookings.wording import describe_length, describe_moment, describe_slot
+from terms import pricing
 
 
 @bp.app_template_filter("booking_reason")
@@ -45,6 +46,17 @@ def booking_day(value, skeleton="MMMEd"):
 def booking_times(start, end):
     """Local start and end as '18:00–20:00' in the page's language."""
     return format_interval(start.time(), end.time(), skeleton="Hm", locale=get_locale() or "de")
+
+
+@bp.app_template_global("money")
+def money(cents, currency):
+    """An amount in cents as the page's language writes it: '45,00 €'."""
+    return pricing.money(cents or 0, currency or "EUR")
+
+
+@bp.app_template_global("tariff_label")
+def tariff_label(tariff):
+    return pricing.TARIFF_LABELS.get(tariff, tariff)
 
 
 @bp.app_template_global("booking_moment")

@@ -18,6 +18,7 @@ from bookings.display import occurrence_label, parse_week, room_week
 from bookings.errors import BookingError, refusal
 from bookings.forms import CENTRE, ApproveForm, BookingRequestForm, CancelForm, RejectForm, WithdrawForm
 from bookings.models import ACTIVE, APPROVED, PENDING, Booking, Occurrence
+from bookings.notifications import cancellation_terms
 from bookings.recurrence import Recurrence
 from bookings.rules import find_conflicts
 from bookings.search_forms import prefill_request
@@ -26,6 +27,9 @@ from centres.models import Centre, Room
 from events.models import Category
 from extensions import db
 from parsing import ID
+from terms.forms import DepositForm, KeyForm, TariffForm
+from terms.models import HouseRules
+from terms.rules import Responsible
 from timeutil import utcnow
 from urlsafety import safe_next_url
 
@@ -128,7 +132,10 @@ def build_request(form, room) -> services.BookingRequest:
         start=datetime.combine(form.date.data, form.start_time.data),
         end=datetime.combine(form.date.data, form.end_time.data),
         recurrence=recurrence, attendees=form.attendees.data, skip_conflicts=form.skip_conflicts.data,
-        note=form.note.data or "", event=event,
+        note=form.note.data or "", event=event, accept_terms=form.accept_terms.data is True,
+        responsible=Responsible(form.responsible_name.data or "", form.responsible_phone.data or "",
+                                form.responsible_adult.data is True),
+        commercial=form.commercial.data is True,
     )
 
 
@@ -170,9 +177,15 @@ def request_room(room_id):
         plan = services.plan_booking(booking_request, by_manager=is_manager)
     elif request.method == "POST":
         status = 400
+    house_rules = HouseRules.current(centre)
+    if centre.asks_responsible:
+        for name in ("responsible_name", "responsible_phone", "responsible_adult"):
+            form[name].flags.required = True
+    form.accept_terms.flags.required = house_rules is not None
     return render_template(
         "bookings/request.html", form=form, room=room, centre=centre, plan=plan, errors=errors,
-        week=room_week(room, first), describe=describe_slot,
+        week=room_week(room, first), describe=describe_slot, house_rules=house_rules,
+        asks_terms=bool(current_user.associations), cancellation_terms=cancellation_terms(centre),
     ), status
 
 
@@ -209,8 +222,20 @@ def booking_page(booking, *, status=200, errors=(), forms=None):
         is_manager=booking.is_manager(user),
         approve_form=approve_form, reject_form=forms.get("reject") or RejectForm.for_booking(booking, formdata=None),
         cancel_form=cancel_form, withdraw_form=forms.get("withdraw") or WithdrawForm.for_booking(booking, formdata=None),
-        label=lambda o: occurrence_label(o, tz_name),
+        label=lambda o: occurrence_label(o, tz_name), terms=terms_of(booking, forms, now),
     ), status
+
+
+def terms_of(booking, forms, now) -> dict:
+    """What the booking page shows of the terms, and the managers' forms (terms.views)."""
+    tariff_form = forms.get("tariff") or TariffForm.for_booking(booking, formdata=None, data={"tariff": booking.tariff})
+    key_form = forms.get("key") or KeyForm.for_booking(booking, formdata=None)
+    tz_name = booking.centre.timezone
+    key_form.occurrence.choices = [(0, _("The whole booking"))] + [
+        (o.id, occurrence_label(o, tz_name)) for o in booking.occurrences if o.status == APPROVED and o.ends_at > now]
+    return {"tariff_form": tariff_form, "key_form": key_form,
+            "deposit_form": forms.get("deposit") or DepositForm.for_booking(booking, formdata=None),
+            "cancellation": cancellation_terms(booking.centre)}
 
 
 @bp.route(f"/<lang:lang>/bookings/<{ID}:booking_id>/")

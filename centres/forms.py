@@ -2,11 +2,13 @@
 
 import math
 import re
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
+    DecimalField,
     EmailField,
     FloatField,
     IntegerField,
@@ -14,7 +16,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 import i18n
 from accounts.models import User
@@ -96,6 +98,35 @@ class OpeningHoursField(StringField):
                 self.errors.append(_l("These times overlap. Please join them into one."))
                 return
         self.ranges = ranges
+
+
+MAX_AMOUNT = Decimal("100000")
+
+
+class MoneyField(DecimalField):
+    """An amount of money (in the centre's currency) with at most two decimals, 0 to 100,000; a comma works too."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        validators = validators or [Optional(), NumberRange(min=0, max=MAX_AMOUNT,
+                                                            message=_l("Please give an amount between 0 and 100,000."))]
+        super().__init__(label, validators, places=2, default=Decimal(0), **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [valuelist[0].strip().replace(",", ".")[:20]]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Please give an amount such as 12.50.")) from None
+        if self.data is not None and (not self.data.is_finite() or self.data.as_tuple().exponent < -2):
+            self.data = None
+            raise ValueError(_l("Please give an amount such as 12.50."))
+
+
+def cents(amount) -> int:
+    """An amount (Decimal) as integer cents; none is 0."""
+    return int((amount or Decimal(0)) * 100)
 
 
 class WholeNumberField(IntegerField):

@@ -206,7 +206,8 @@ def manage_add_closure(slug):
         db.session.add(closure)
         db.session.commit()
         flash(_("The closure is added. Nobody can book these days any more."), "success")
-        return redirect(url_for("centres.manage_centre", slug=centre.slug, _anchor="closures"))
+        # Booked dates on it are listed there, to cancel in one step; without any it leads back here.
+        return redirect(url_for("terms.closure_dates", slug=centre.slug, closure_id=closure.id, added=1))
     return render_template("manage/closure_form.html", form=form, centre=centre), 400 if form.errors else 200
 
 

@@ -31,6 +31,15 @@ class Centre(db.Model):
     website: Mapped[str] = mapped_column(String(300), default="")
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     default_language: Mapped[str] = mapped_column(String(10), default="de")
+    # Terms of use (terms/): the rest of a centre's paper form, online.
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    reduced_percent: Mapped[int] = mapped_column(Integer, default=50)  # the reduced tariff, of the standard fee
+    commercial_percent: Mapped[int] = mapped_column(Integer, default=150)  # the commercial surcharge
+    cancel_free_days: Mapped[int | None] = mapped_column(Integer)  # free until this many days before; None: always
+    late_cancel_fee_cents: Mapped[int] = mapped_column(Integer, default=0)  # per date cancelled later
+    late_cancel_online: Mapped[bool] = mapped_column(Boolean, default=True)  # False: later only by phone
+    quiet_from: Mapped[time | None] = mapped_column(Time)  # the latest end of any date in the centre
+    asks_responsible: Mapped[bool] = mapped_column(Boolean, default=False)  # a responsible person on each request
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -94,6 +103,12 @@ class Room(db.Model):
     max_duration_minutes: Mapped[int] = mapped_column(Integer, default=480)
     max_days_ahead: Mapped[int] = mapped_column(Integer, default=400)
     min_notice_hours: Mapped[int] = mapped_column(Integer, default=24)
+    setup_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    cleanup_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    # Fees (terms.pricing), in the centre's currency's minor unit.
+    hourly_rate_cents: Mapped[int] = mapped_column(Integer, default=0)
+    flat_rate_cents: Mapped[int] = mapped_column(Integer, default=0)  # per date
+    deposit_cents: Mapped[int] = mapped_column(Integer, default=0)  # per booking
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     centre: Mapped[Centre] = relationship(back_populates="rooms")

@@ -13,6 +13,8 @@ from datetime import time, timedelta
 # No date may be longer than this, whatever a room allows: it bounds the conflict
 # query from below (starts_at > start - MAX_LENGTH), so it stays an index range scan.
 MAX_LENGTH = timedelta(hours=24)
+# Nor any set-up or clean-up buffer longer than this (the blocked interval is at most MAX_LENGTH + 2 * MAX_BUFFER).
+MAX_BUFFER = timedelta(minutes=240)
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,9 @@ class RoomPolicy:
     max_duration_minutes: int = 480
     max_days_ahead: int = 400
     min_notice_hours: int = 24
+    setup_minutes: int = 0
+    cleanup_minutes: int = 0
+    quiet_from: time | None = None  # the centre's quiet hours: no date ends later
 
     # The fields stored on Room (the rest comes from the centre), with their ranges for the room form.
     ROOM_FIELDS = {
@@ -44,16 +49,30 @@ class RoomPolicy:
         "max_duration_minutes": Limit(480, 15, 1440),
         "max_days_ahead": Limit(400, 1, 1500),
         "min_notice_hours": Limit(24, 0, 8760),
+        "setup_minutes": Limit(0, 0, 240),
+        "cleanup_minutes": Limit(0, 0, 240),
     }
 
     @classmethod
     def of(cls, room, centre=None) -> "RoomPolicy":
         centre = centre or room.centre
-        return cls(timezone=centre.timezone, **{name: getattr(room, name) for name in cls.ROOM_FIELDS})
+        return cls(timezone=centre.timezone, quiet_from=centre.quiet_from,
+                   **{name: getattr(room, name) for name in cls.ROOM_FIELDS})
 
     @property
     def max_length(self) -> timedelta:
         return min(timedelta(minutes=self.max_duration_minutes), MAX_LENGTH)
+
+    @property
+    def latest_end(self) -> time:
+        """The latest a date may end: the room's latest time, or the centre's quiet hours when earlier."""
+        if self.quiet_from is not None and self.quiet_from < self.latest_time:
+            return self.quiet_from
+        return self.latest_time
+
+    @property
+    def buffers(self) -> tuple[timedelta, timedelta]:
+        return timedelta(minutes=self.setup_minutes or 0), timedelta(minutes=self.cleanup_minutes or 0)
 
     def apply_to(self, room) -> None:
         """Store the policy's room fields on a room (the room form)."""
@@ -82,4 +101,4 @@ class RoomPolicy:
         return {"type": "object", "properties": properties}
 
 
-assert set(RoomPolicy.ROOM_FIELDS) == {f.name for f in fields(RoomPolicy)} - {"timezone"}
+assert set(RoomPolicy.ROOM_FIELDS) == {f.name for f in fields(RoomPolicy)} - {"timezone", "quiet_from"}

@@ -1,10 +1,12 @@
-"""Forms for managing a centre's rooms (with their booking policy) and closures."""
+"""Forms for managing a centre's rooms (with their booking policy and fees) and closures."""
+
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from centres.forms import ManageForm, WholeNumberField, strip
+from centres.forms import ManageForm, MoneyField, WholeNumberField, cents, strip
 from centres.policy import RoomPolicy
 from centres.vocabulary import EQUIPMENT
 from formkit import MultiCheckboxField, TranslatedTextField
@@ -62,11 +64,29 @@ class RoomForm(ManageForm):
         _l("Minimum notice (hours)"), default=POLICY["min_notice_hours"].default,
         validators=[Optional(), policy_range("min_notice_hours")],
     )
+    setup_minutes = WholeNumberField(
+        _l("Set-up time before each date (minutes)"), default=POLICY["setup_minutes"].default,
+        validators=[Optional(), policy_range("setup_minutes")],
+        description=_l("The room is kept free this long before a booking. Not shown as event time."),
+    )
+    cleanup_minutes = WholeNumberField(
+        _l("Clean-up time after each date (minutes)"), default=POLICY["cleanup_minutes"].default,
+        validators=[Optional(), policy_range("cleanup_minutes")],
+    )
+    # Fees (terms.pricing), in the centre's currency.
+    hourly_rate = MoneyField(_l("Fee per hour"), description=_l("Standard tariff; 0 for none."))
+    flat_rate = MoneyField(_l("Flat fee per date"), description=_l("Standard tariff, for example for cleaning."))
+    deposit = MoneyField(_l("Deposit"), description=_l("Once per booking, for example against the key."))
     submit = SubmitField(_l("Save room"))
+
+    MONEY = {"hourly_rate": "hourly_rate_cents", "flat_rate": "flat_rate_cents", "deposit": "deposit_cents"}
 
     def __init__(self, *args, room=None, **kwargs):
         super().__init__(*args, obj=room, **kwargs)
         self.equipment.choices = [(key, label) for key, label in EQUIPMENT.items()]
+        if room is not None and not self.is_submitted():
+            for name, column in self.MONEY.items():
+                self[name].data = Decimal(getattr(room, column) or 0) / 100
 
     def validate_latest_time(self, field):
         if self.earliest_time.data and field.data and self.earliest_time.data >= field.data:
@@ -88,7 +108,11 @@ class RoomForm(ManageForm):
             max_duration_minutes=self.max_duration_minutes.data,
             max_days_ahead=self.max_days_ahead.data,
             min_notice_hours=self.min_notice_hours.data or 0,
+            setup_minutes=self.setup_minutes.data or 0,
+            cleanup_minutes=self.cleanup_minutes.data or 0,
         ).apply_to(room)
+        for name, column in self.MONEY.items():
+            setattr(room, column, cents(self[name].data))
 
 
 # --- closures ----------------------------------------------------------------

@@ -9,6 +9,7 @@ from accounts.models import Association, User
 from centres.models import Centre, Closure, Room
 from demo.season import load_season
 from extensions import db
+from terms.models import HouseRules
 from timeutil import utcnow
 
 DEMO_PASSWORD = "welcome-demo"
@@ -182,6 +183,53 @@ USERS = [
 ]
 
 
+# The terms of use of the demo centres (terms/): house rules in several languages, fees, deposits, buffers.
+HOUSE_RULES = {
+    "de": "1. Die verantwortliche Person ist während der ganzen Nutzung anwesend.\n"
+          "2. Ab 22 Uhr ist Ruhe; Fenster und Türen bleiben dann geschlossen.\n"
+          "3. Der Raum wird aufgeräumt und besenrein verlassen; Müll wird getrennt.\n"
+          "4. Kein Alkohol bei Angeboten für Kinder und Jugendliche; im ganzen Haus wird nicht geraucht.\n"
+          "5. Der Schlüssel wird am nächsten Werktag bis 12 Uhr zurückgegeben.",
+    "en": "1. The responsible person is present throughout.\n"
+          "2. Quiet from 10 pm; windows and doors stay closed then.\n"
+          "3. Leave the room tidy and swept; separate the rubbish.\n"
+          "4. No alcohol at offers for children and young people; no smoking anywhere in the building.\n"
+          "5. Return the key by noon on the next working day.",
+    "tr": "1. Sorumlu kişi kullanım boyunca hazır bulunur.\n"
+          "2. Saat 22'den sonra sessizlik; pencere ve kapılar kapalı kalır.\n"
+          "3. Oda toplanmış ve süpürülmüş bırakılır; çöpler ayrıştırılır.\n"
+          "4. Çocuk ve gençlere yönelik etkinliklerde alkol yoktur; binada sigara içilmez.\n"
+          "5. Anahtar ertesi iş günü saat 12'ye kadar iade edilir.",
+    "ar": "1. يحضر الشخص المسؤول طوال فترة الاستخدام.\n"
+          "2. الهدوء من الساعة العاشرة مساءً؛ وتبقى النوافذ والأبواب مغلقة.\n"
+          "3. تُترك القاعة مرتبة ونظيفة؛ وتُفرز النفايات.\n"
+          "4. لا كحول في الأنشطة الموجهة للأطفال والشباب؛ والتدخين ممنوع في المبنى كله.\n"
+          "5. يُعاد المفتاح في يوم العمل التالي حتى الساعة الثانية عشرة ظهرًا.",
+    "uk": "1. Відповідальна особа присутня весь час.\n"
+          "2. Тиша з 22:00; вікна й двері тоді зачинені.\n"
+          "3. Приміщення залишають прибраним; сміття сортують.\n"
+          "4. Без алкоголю на заходах для дітей і молоді; у всьому будинку не курять.\n"
+          "5. Ключ повертають до 12:00 наступного робочого дня.",
+}
+
+
+def apply_terms(centre) -> None:
+    centre.asks_responsible = True
+    centre.cancel_free_days, centre.late_cancel_fee_cents, centre.late_cancel_online = 14, 1500, True
+    centre.quiet_from = time(22, 0)
+
+
+def room_terms(capacity: int, equipment) -> dict:
+    """Fees by size (a hall costs more), a deposit against the key, set-up and clean-up in the big rooms."""
+    if capacity >= 50:
+        return dict(hourly_rate_cents=2000, flat_rate_cents=1500, deposit_cents=20000, setup_minutes=30,
+                    cleanup_minutes=30)
+    if "kitchen" in (equipment or []):
+        return dict(hourly_rate_cents=800, flat_rate_cents=1000, deposit_cents=5000, setup_minutes=0,
+                    cleanup_minutes=30)
+    return dict(hourly_rate_cents=800, flat_rate_cents=0, deposit_cents=5000, setup_minutes=15, cleanup_minutes=15)
+
+
 def ascii_slug(name: str) -> str:
     """'Türkisch-Deutscher Elternverein' -> 'tuerkischdeutscherel': e-mail addresses and URLs stay ASCII."""
     text = name.lower()
@@ -206,6 +254,7 @@ def load_demo() -> str:
             contact_email=f"{spec['slug']}@example.org", contact_phone="+49 511 000000",
             website=f"https://example.org/{spec['slug']}", timezone="Europe/Berlin", default_language="de",
         )
+        apply_terms(centre)
         for name, capacity, equipment, bookable in spec["rooms"]:
             centre.rooms.append(
                 Room(
@@ -213,6 +262,7 @@ def load_demo() -> str:
                     barrier_free="barrier_free" in spec["features"],
                     earliest_time=time(8, 0), latest_time=time(22, 0),
                     max_duration_minutes=600, max_days_ahead=400, min_notice_hours=24,
+                    **room_terms(capacity, equipment),
                 )
             )
             counts["rooms"] += 1
@@ -224,6 +274,8 @@ def load_demo() -> str:
             )
         )
         db.session.add(centre)
+        db.session.flush()
+        db.session.add(HouseRules(centre_id=centre.id, version=1, text=HOUSE_RULES))
         counts["centres"] += 1
     db.session.flush()
 

@@ -23,6 +23,7 @@ from centres.models import Centre
 from database import write_transaction
 from events.models import ensure_categories
 from extensions import db
+from terms.rules import Responsible
 from timeutil import utcnow
 
 FREE, PAID = True, False
@@ -315,6 +316,7 @@ def load_season() -> dict | None:
                 centre=centre, room=room, association=association, title=next(iter(spec.title.values())),
                 start=datetime.combine(day, time(hour, minute)), end=datetime.combine(day, time(end_hour, end_minute)),
                 recurrence=recurrence, skip_conflicts=True, exclude_dates=frozenset(closed),
+                accept_terms=True, responsible=Responsible(by.name or "Demo Kontakt", "+49 511 222222", True),
                 event={"title": spec.title, "description": spec.description, "category_key": spec.category,
                        "audiences": spec.audiences, "languages": spec.languages, "is_free": spec.free,
                        "price": spec.price, "registration_url": spec.registration,

@@ -119,8 +119,9 @@ def test_availability_shows_busy_times_only(client, booking_world):
     assert response.status_code == 200
     data = response.get_json()
     assert data["busy"] == [
-        {"start": local_iso(tuesday(), "18:00"), "end": local_iso(tuesday(), "20:00")},
-        {"start": local_iso(tuesday(1), "18:00"), "end": local_iso(tuesday(1), "20:00")},
+        {"start": local_iso(day, "18:00"), "end": local_iso(day, "20:00"),
+         "blocked": {"start": local_iso(day, "18:00"), "end": local_iso(day, "20:00")}}  # no buffers in this room
+        for day in (tuesday(), tuesday(1))
     ]
     assert data["timezone"] == "Europe/Berlin" and data["centre"] == "nordstadt"
     text = response.get_data(as_text=True)

@@ -46,6 +46,7 @@ def test_the_shape_of_the_design(client, city):
         "district": "Nordstadt", "name": "Großer Saal", "capacity": 60, "equipment": ["projector", "sound_system"],
         "barrier_free": True, "free": False, "dates": WEEKS,
         "conflicts": [{"start": hall["conflicts"][0]["start"], "end": hall["conflicts"][0]["end"]}],
+        "closed": [],
         "request_url": hall["request_url"],
     }
     day = city.tuesday + timedelta(weeks=1)

@@ -183,6 +183,34 @@ def test_concurrent_series_approvals_never_overlap(server, booking_world, make_u
     assert_no_overlap(booking_world.room.id)
 
 
+@pytest.mark.parametrize("round_", range(2))
+def test_concurrent_approvals_keep_the_buffers_apart(server, booking_world, make_user, token_for, round_):
+    """Event times that do not overlap, buffered intervals that do: one approval wins, on either database."""
+    base, log = server
+    booking_world.room.setup_minutes, booking_world.room.cleanup_minutes = 30, 30
+    db.session.commit()
+    day = next_weekday(3, 14) + timedelta(weeks=round_)
+    times = [("18:00", "19:00"), ("19:15", "20:15"), ("16:50", "17:45"), ("19:30", "20:00")]
+    bookings = [request(booking_world, day=day, start=s, end=e, title=f"Puffer {i}") for i, (s, e) in enumerate(times)]
+    tokens = managers(booking_world, make_user, token_for, len(times))
+    ids = [b.id for b in bookings]
+    db.session.commit()
+    results = fire([lambda b=b, h=h: post(f"{base}/api/v1/bookings/{b}/approve", h) for b, h in zip(ids, tokens, strict=True)])
+    codes = [status for status, _ in results]
+    assert 500 not in codes and set(codes) <= {200, 409}, (codes, log.read_text()[-3000:])
+    assert codes.count(200) >= 1
+    from bookings.models import Occurrence
+
+    db.session.commit()
+    approved = db.session.scalars(
+        db.select(Occurrence).where(Occurrence.room_id == booking_world.room.id, Occurrence.status == "approved")
+        .order_by(Occurrence.blocked_start)).all()
+    for earlier, later in zip(approved, approved[1:], strict=False):
+        assert earlier.blocked_end <= later.blocked_start, f"buffers overlap: {earlier} and {later}"
+    # 18:00 and 19:15 (15 minutes apart) can never both hold the room with 30 minutes on each side
+    assert not {ids[0], ids[1]} <= {o.booking_id for o in approved}
+
+
 # --- PostgreSQL: the constraint itself, raced by processes that bypass the application ----------------
 
 
@@ -193,8 +221,9 @@ def _insert_approved(url, booking_id, room_id, start, end, barrier, results, ind
         barrier.wait()
         try:
             conn.execute(
-                "INSERT INTO occurrence (booking_id, room_id, starts_at, ends_at, status, cancel_reason, updated_at) "
-                "VALUES (%s, %s, %s, %s, 'approved', '', now())", (booking_id, room_id, start, end))
+                "INSERT INTO occurrence (booking_id, room_id, starts_at, ends_at, blocked_start, blocked_end, status, "
+                "cancel_reason, updated_at) VALUES (%s, %s, %s, %s, %s, %s, 'approved', '', now())",
+                (booking_id, room_id, start, end, start, end))
             conn.commit()
             results[index] = "ok"
         except psycopg.errors.ExclusionViolation:
@@ -231,6 +260,44 @@ def test_postgresql_exclusion_constraint_under_concurrent_writers(db_kind, datab
     assert_no_overlap(booking_world.room.id)
 
 
+def test_postgresql_constraint_holds_the_buffered_intervals_apart(db_kind, database_url, booking_world):
+    """Two approved dates whose times do not overlap but whose blocked intervals do: the second is refused."""
+    if db_kind != "postgresql":
+        pytest.skip("the exclusion constraint exists on PostgreSQL; SQLite is serialised by BEGIN IMMEDIATE")
+    booking = request(booking_world)
+    start = booking.occurrences[0].starts_at + timedelta(days=14)
+    context = multiprocessing.get_context("spawn")
+    manager = context.Manager()
+    results = manager.list(["?", "?"])
+    url = database_url
+    rows = [(start, start + timedelta(hours=1), start - timedelta(minutes=30), start + timedelta(minutes=90)),
+            (start + timedelta(minutes=75), start + timedelta(minutes=135), start + timedelta(minutes=45),
+             start + timedelta(minutes=165))]
+    for index, (s, e, bs, be) in enumerate(rows):
+        process = context.Process(target=_insert_blocked, args=(url, booking.id, booking_world.room.id, s, e, bs, be,
+                                                                results, index))
+        process.start()
+        process.join(60)
+    assert list(results) == ["ok", "23P01"], list(results)
+
+
+def _insert_blocked(url, booking_id, room_id, start, end, blocked_start, blocked_end, results, index):
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=False) as conn:
+        try:
+            conn.execute(
+                "INSERT INTO occurrence (booking_id, room_id, starts_at, ends_at, blocked_start, blocked_end, status, "
+                "cancel_reason, updated_at) VALUES (%s, %s, %s, %s, %s, %s, 'approved', '', now())",
+                (booking_id, room_id, start, end, blocked_start, blocked_end))
+            conn.commit()
+            results[index] = "ok"
+        except psycopg.errors.ExclusionViolation:
+            results[index] = "23P01"
+        except Exception as error:  # noqa: BLE001 - reported by the test
+            results[index] = repr(error)
+
+
 def test_postgresql_constraint_violation_becomes_a_conflict_naming_the_dates(db_kind, database_url, booking_world):
     """Another connection slips an approved date in after the check: the flush fails with 23P01 -> BookingConflict."""
     if db_kind != "postgresql":
@@ -250,9 +317,9 @@ def test_postgresql_constraint_violation_becomes_a_conflict_naming_the_dates(db_
 
     def sneak_in(session, flush_context, instances):
         with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-            conn.execute("INSERT INTO occurrence (booking_id, room_id, starts_at, ends_at, status, cancel_reason, "
-                         "updated_at) VALUES (%s, %s, %s, %s, 'approved', '', now())",
-                         (other.id, booking_world.room.id, *slot))
+            conn.execute("INSERT INTO occurrence (booking_id, room_id, starts_at, ends_at, blocked_start, blocked_end, "
+                         "status, cancel_reason, updated_at) VALUES (%s, %s, %s, %s, %s, %s, 'approved', '', now())",
+                         (other.id, booking_world.room.id, *slot, *slot))
 
     # The room lock (FOR NO KEY UPDATE) serialises deciders, not plain inserts: this one lands between the
     # service's conflict check and its flush, and only the exclusion constraint stops the double booking.

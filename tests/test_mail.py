@@ -238,7 +238,9 @@ def test_no_mail_when_the_approval_fails(inbox, booking_world):
     inbox.wait(2)
     inbox.messages.clear()
     before = queued()
-    other.occurrences[0].starts_at, other.occurrences[0].ends_at = booking.occurrences[0].starts_at, booking.occurrences[0].ends_at
+    moved, target = other.occurrences[0], booking.occurrences[0]
+    moved.starts_at, moved.ends_at = target.starts_at, target.ends_at
+    moved.blocked_start, moved.blocked_end = target.blocked_start, target.blocked_end
     other.occurrences[0].status = other.status = "approved"  # got there by a race, say
     db.session.commit()
     with pytest.raises(BookingConflict):

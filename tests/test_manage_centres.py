@@ -775,6 +775,10 @@ def test_manager_adds_a_closure_for_the_centre_and_for_a_room(client, auth, db, 
     log_in(auth, world["users"]["manager"])
     response = client.post("/en/manage/centres/nordstadt/closures/new", data=closure_data())
     assert response.status_code == 302
+    # First to the booked dates on the closure; with none there, back to the centre's closures.
+    assert "/en/manage/centres/nordstadt/closures/" in response.headers["Location"]
+    response = client.get(response.headers["Location"])
+    assert response.status_code == 302
     assert response.headers["Location"].endswith("/en/manage/centres/nordstadt/#closures")
     response = client.post(
         "/en/manage/centres/nordstadt/closures/new",

@@ -146,12 +146,24 @@ def test_taken_dates_are_listed_without_who_holds_them(client, city):
 def test_rooms_whose_rules_refuse_a_date_are_left_out_with_the_reason(client, city):
     from centres.models import Closure
 
+    db.session.add(Closure(centre=city.linden, starts_on=city.tuesday, ends_on=city.tuesday,
+                           reason={"en": "Floor polishing"}))
+    db.session.commit()
+    text = text_of(client.get("/en/rooms/search", query_string=search_args(city, weekly=False)))
+    assert "2 more rooms match, but their rules do not allow these dates" in text
+    assert "the centre is closed" in text and "Floor polishing" in text
+
+
+def test_a_weekly_search_leaves_closed_dates_out_as_a_request_does(client, city):
+    from centres.models import Closure
+
     db.session.add(Closure(centre=city.linden, starts_on=city.tuesday + timedelta(weeks=2),
                            ends_on=city.tuesday + timedelta(weeks=2), reason={"en": "Floor polishing"}))
     db.session.commit()
     text = text_of(client.get("/en/rooms/search", query_string=search_args(city)))
-    assert "2 more rooms match, but their rules do not allow these dates" in text
-    assert "the centre is closed" in text and "Floor polishing" in text
+    assert "their rules do not allow these dates" not in text
+    assert "1 date falls on a closure and is left out." in text
+    assert f"Free on all {WEEKS - 1} dates" in text
 
 
 def test_suggestions_when_nothing_fits(client, city):
