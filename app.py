@@ -9,11 +9,19 @@ import i18n
 import web
 from accessibility import bp as accessibility_bp
 from accounts import bp as accounts_bp
+from accounts import sessions
 from api import bp as api_bp
 from bookings import bp as bookings_bp
 from centres import bp as centres_bp
 from cli import register_commands
-from config import Defaults, engine_options, from_environment, instance_secret_key, normalise_database_url
+from config import (
+    Defaults,
+    cookie_settings,
+    engine_options,
+    from_environment,
+    instance_secret_key,
+    normalise_database_url,
+)
 from errors import bp as errors_bp
 from events import bp as events_bp
 from extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -37,6 +45,7 @@ def create_app(test_config=None):
         app.config.update(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
+    app.config.update(cookie_settings(app.config))
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
@@ -49,6 +58,7 @@ def create_app(test_config=None):
     babel.init_app(app, locale_selector=i18n.locale_selector, timezone_selector=lambda: None)
     csrf.init_app(app)
     limiter.init_app(app)
+    sessions.init_app(app)
 
     # Blueprints.
     app.register_blueprint(errors_bp)

@@ -6,8 +6,8 @@ from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from accounts.forms import MIN_PASSWORD
 from accounts.models import ApiToken, Association, User, normalise_email
+from accounts.passwords import weakness
 from centres.models import Centre
 from database import write_transaction
 from demo import load_demo
@@ -80,8 +80,9 @@ def create_user(email, role, centres, associations, password, name):
         raise click.BadParameter("an association name needs 1 to 200 characters", param_hint="--association")
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD:
-        raise click.BadParameter(f"use at least {MIN_PASSWORD} characters", param_hint="--password")
+    problem = weakness(password, email, name)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
 
     with write_transaction():
         user = User.by_email(email)

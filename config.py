@@ -23,7 +23,6 @@ class Defaults:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute"
     # A rate-limit store that cannot be reached (Redis down) must not stop sign-in.
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -50,6 +49,24 @@ class Defaults:
     LOG_FORMAT = "text"  # or "json": one JSON object per line
     METRICS_NETWORKS = "127.0.0.1/32,::1/128"  # who may read /metrics without a token (comma separated)
     METRICS_TOKEN = ""  # or with "Authorization: Bearer <token>"
+    # Sessions end on the server (accounts.sessions): signed in again after SESSION_MAX_HOURS of use or
+    # SESSION_IDLE_MINUTES without a request (OWASP ASVS 3.3.2, level 2). A member who ticks "stay signed in"
+    # keeps a dated remember-me of REMEMBER_DAYS (never managers and admins).
+    SESSION_MAX_HOURS = 12
+    SESSION_IDLE_MINUTES = 30
+    REMEMBER_DAYS = 30
+    # Limits shared by every worker and process (operations.throttle: Redis when REDIS_URL is set, else the
+    # database): "<count> per <seconds>".
+    LOGIN_ACCOUNT_LIMIT = "10 per 900"  # failed sign-ins per account
+    LOGIN_ADDRESS_LIMIT = "50 per 900"  # failed sign-ins per client address
+    REGISTER_LIMIT = "10 per 3600"  # registrations per client address
+    BOOKING_LIMIT = "60 per 3600"  # booking requests per user
+    SEARCH_LIMIT = "120 per 60"  # room searches per user or client address
+    FEED_BUILD_LIMIT = "300 per 60"  # feeds built anew (not served from a cache) per user or client address
+    # Served over TLS only (behind a TLS proxy: with TRUST_PROXY): cookies are Secure and the session cookie
+    # is "__Host-" prefixed (bound to this host and path /, never sent over http).
+    SECURE_COOKIES = False
+    PASSWORD_HASH = "scrypt:131072:8:1"  # OWASP's scrypt parameters (N=2^17, r=8, p=1)
 
 
 ENV_SETTINGS = {
@@ -67,7 +84,6 @@ ENV_SETTINGS = {
     "REDIS_URL": "RATELIMIT_STORAGE_URI",
     "RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "LANGUAGES": "LANGUAGES",
-    "LOGIN_RATE_LIMIT": "LOGIN_RATE_LIMIT",
     "TRUST_PROXY": "TRUST_PROXY",
     "DATABASE_CONNECT_TIMEOUT": "DATABASE_CONNECT_TIMEOUT",
     "DATABASE_STATEMENT_TIMEOUT": "DATABASE_STATEMENT_TIMEOUT",
@@ -78,10 +94,21 @@ ENV_SETTINGS = {
     "LOG_FORMAT": "LOG_FORMAT",
     "METRICS_NETWORKS": "METRICS_NETWORKS",
     "METRICS_TOKEN": "METRICS_TOKEN",
+    "SESSION_MAX_HOURS": "SESSION_MAX_HOURS",
+    "SESSION_IDLE_MINUTES": "SESSION_IDLE_MINUTES",
+    "REMEMBER_DAYS": "REMEMBER_DAYS",
+    "LOGIN_ACCOUNT_LIMIT": "LOGIN_ACCOUNT_LIMIT",
+    "LOGIN_ADDRESS_LIMIT": "LOGIN_ADDRESS_LIMIT",
+    "REGISTER_LIMIT": "REGISTER_LIMIT",
+    "BOOKING_LIMIT": "BOOKING_LIMIT",
+    "SEARCH_LIMIT": "SEARCH_LIMIT",
+    "FEED_BUILD_LIMIT": "FEED_BUILD_LIMIT",
+    "SECURE_COOKIES": "SECURE_COOKIES",
 }
-BOOLEANS = {"MAIL_USE_TLS", "MAIL_USE_SSL"}
+BOOLEANS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SECURE_COOKIES"}
 INTEGERS = {"MAIL_PORT", "MAIL_TIMEOUT", "MAIL_LEASE_SECONDS", "DATABASE_CONNECT_TIMEOUT", "DATABASE_STATEMENT_TIMEOUT",
-            "DATABASE_LOCK_TIMEOUT", "DATABASE_BUSY_TIMEOUT", "RETRY_AFTER"}
+            "DATABASE_LOCK_TIMEOUT", "DATABASE_BUSY_TIMEOUT", "RETRY_AFTER", "SESSION_MAX_HOURS",
+            "SESSION_IDLE_MINUTES", "REMEMBER_DAYS"}
 
 
 def from_environment(environ=os.environ) -> dict:
@@ -100,6 +127,17 @@ def from_environment(environ=os.environ) -> dict:
             value = [code.strip() for code in value.split(",") if code.strip()]
         settings[key] = value
     return settings
+
+
+def cookie_settings(config) -> dict:
+    """With SECURE_COOKIES: Secure cookies, the session and remember-me cookies under the "__Host-" prefix."""
+    if not config.get("SECURE_COOKIES"):
+        return {}
+    return {
+        "SESSION_COOKIE_SECURE": True, "REMEMBER_COOKIE_SECURE": True,
+        "SESSION_COOKIE_NAME": "__Host-session", "SESSION_COOKIE_PATH": "/", "SESSION_COOKIE_DOMAIN": None,
+        "REMEMBER_COOKIE_NAME": "__Host-remember", "REMEMBER_COOKIE_PATH": "/", "REMEMBER_COOKIE_DOMAIN": None,
+    }
 
 
 def normalise_database_url(url: str) -> str:

@@ -51,3 +51,23 @@ def _on_connect(dbapi_connection, connection_record):
 def _on_begin(connection):
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intended() else "BEGIN")
+
+
+QUIET = "commit_changes_no_content"
+
+
+def commit_bookkeeping(session) -> None:
+    """Commit what is bookkeeping, not content (rate counters, a session's last use): caches of content
+    (feeds.cache) are not told that data changed."""
+    session.info[QUIET] = True
+    session.connection().info[QUIET] = True
+    real = session()  # the request's Session behind the scoped proxy
+    real.expire_on_commit = False  # what the request loaded stays loaded: only bookkeeping was committed
+    try:
+        real.commit()
+    finally:
+        real.expire_on_commit = True
+
+
+def is_bookkeeping(info) -> bool:
+    return bool(info.pop(QUIET, False))

@@ -7,7 +7,7 @@ to whom); a notice queued before is not queued again. No web request opens an SM
 (``outbox.delivery``) sends the outbox.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -64,6 +64,26 @@ class Draft:
     def build(self) -> EmailMessage:
         return build_message(self.to, self.subject, self.text, html=self.html, attachments=self.attachments,
                              lang=self.lang)
+
+
+@dataclass
+class Notice:
+    """The content of one e-mail, rendered by templates/mail/notice.{txt,html}."""
+
+    lang: str
+    direction: str
+    subject: str
+    greeting: str
+    paragraphs: list = field(default_factory=list)
+    dates_heading: str = ""
+    dates: list = field(default_factory=list)
+    more: str = ""
+    reason_heading: str = ""
+    reason: str = ""
+    facts: list = field(default_factory=list)  # [(label, value)]
+    link: str | None = None
+    link_label: str = ""
+
 
 
 def address(name, email) -> str:

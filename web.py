@@ -10,7 +10,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import formkit
 import i18n
-from accounts.models import User
 from extensions import login_manager
 from timeutil import to_local
 
@@ -51,11 +50,6 @@ def init_app(app):
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
-    login_manager.user_loader(load_user)
-
-
-def load_user(user_id):
-    return User.from_session_id(user_id)
 
 
 def forget_cached_user():

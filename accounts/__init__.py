@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__, url_prefix="/<lang:lang>")
 
-from accounts import views  # noqa: E402,F401
+from accounts import registration, views  # noqa: E402,F401

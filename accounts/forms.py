@@ -7,7 +7,8 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, Selec
 from wtforms.validators import URL, DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 import i18n
-from accounts.models import ASSOCIATION_KINDS, Association, User
+from accounts.models import ASSOCIATION_KINDS, Association
+from accounts.passwords import MIN_PASSWORD, StrongPassword
 from extensions import db
 from formkit import MultiCheckboxField, SingleLine, TranslatedTextField
 
@@ -23,7 +24,6 @@ KIND_LABELS = {
 }
 assert set(KIND_LABELS) == set(ASSOCIATION_KINDS)
 
-MIN_PASSWORD = 10
 # Mail headers need an ASCII mailbox name (before the @); the domain may be international (stored as IDNA).
 ASCII_EMAIL = _l("Please enter an e-mail address such as name@example.org.")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -62,7 +62,7 @@ class PasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     new_password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)],
+        validators=[DataRequired(), StrongPassword()],
         description=_l("At least %(count)d characters.", count=MIN_PASSWORD),
     )
     confirm = PasswordField(
@@ -88,6 +88,8 @@ class TokenForm(Form):
         validators=[DataRequired(), Length(max=100)],
         description=_l("For example: the website of our association."),
     )
+    # A token acts for the user without a session: whoever creates one confirms the password again.
+    current_password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Create token"))
 
 
@@ -139,7 +141,7 @@ class RegisterAssociationForm(AssociationForm):
     account_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200), SingleLine()])
     password = PasswordField(
         _l("Choose a password"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)],
+        validators=[DataRequired(), StrongPassword("account_email", "account_name")],
         description=_l("At least %(count)d characters.", count=MIN_PASSWORD),
     )
     confirm = PasswordField(
@@ -147,10 +149,6 @@ class RegisterAssociationForm(AssociationForm):
         validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
     submit = SubmitField(_l("Register"))
-
-    def validate_account_email(self, field):
-        if User.by_email(field.data) is not None:
-            raise ValidationError(_l("There is already an account with this e-mail address. Please sign in."))
 
 
 class NewAssociationForm(AssociationForm):

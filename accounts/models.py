@@ -1,13 +1,13 @@
 """Users, associations and API tokens."""
 
 import hashlib
-import hmac
 import secrets
 from datetime import datetime
 from functools import lru_cache
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, String, Table, select
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, String, Table, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,6 +15,13 @@ from extensions import db
 from timeutil import utcnow
 
 ROLES = ("admin", "manager", "member")
+# scrypt at OWASP's parameters (N=2^17, r=8, p=1; config PASSWORD_HASH); older hashes are renewed at the
+# next sign-in.
+PASSWORD_METHOD = "scrypt:131072:8:1"
+
+
+def password_method() -> str:
+    return current_app.config.get("PASSWORD_HASH", PASSWORD_METHOD) if has_app_context() else PASSWORD_METHOD
 
 association_members = Table(
     "association_member",
@@ -40,6 +47,9 @@ class User(UserMixin, db.Model):
     preferred_language: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # None while a self-registered account has not confirmed its address (accounts created by an
+    # operator or an admin count as confirmed).
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, default=utcnow)
 
     associations: Mapped[list["Association"]] = relationship(
         secondary=association_members, back_populates="members", order_by="Association.name"
@@ -63,11 +73,32 @@ class User(UserMixin, db.Model):
     def is_manager(self) -> bool:
         return self.role == "manager" or self.is_admin
 
+    # The session this user object was signed in or loaded with (accounts.sessions); None outside a request.
+    session_token = None  # type: str | None
+
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        """A new password ends every session of the user (the caller starts a new one for this device)."""
+        self.password_hash = generate_password_hash(password, method=password_method())
+        if self.id is not None:
+            self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def rehash(self, password: str) -> bool:
+        """After a successful sign-in: renew a hash made with older parameters than today's (werkzeug's
+        default scrypt, or a weaker method); the sessions stay. Returns whether it changed."""
+        if (self.password_hash or "").startswith(password_method() + "$"):
+            return False
+        self.password_hash = generate_password_hash(password, method=password_method())
+        return True
+
+    def end_sessions(self, *, keep: str | None = None) -> None:
+        """Sign out every session (and remember-me cookie) of the user, but ``keep`` (a session token)."""
+        query = update(UserSession).where(UserSession.user_id == self.id, UserSession.ended_at.is_(None))
+        if keep:
+            query = query.where(UserSession.token_hash != hash_token(keep))
+        db.session.execute(query.values(ended_at=utcnow()))
 
     @classmethod
     def authenticate(cls, email: str, password: str):
@@ -78,39 +109,35 @@ class User(UserMixin, db.Model):
         """
         user = cls.by_email(email)
         if user is None or not user.password_hash:
-            check_password_hash(_dummy_hash(), password)
+            check_password_hash(_dummy_hash(password_method()), password)
             return None
         if not user.check_password(password) or not user.is_active:
             return None
         return user
 
-    # Sessions and "stay signed in" cookies carry the id plus a fingerprint of
-    # the password hash: changing the password signs out every other device.
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    # Sessions and "stay signed in" cookies carry the user's id and the token of a session
+    # record (accounts.sessions): signing out, a new password, a new role or deactivation
+    # end the record, and so every cookie that names it.
     def get_id(self) -> str:
-        return f"{self.id}.{self._password_fingerprint()}"
-
-    def _password_fingerprint(self) -> str:
-        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
-
-    @classmethod
-    def from_session_id(cls, value):
-        """The user a session id (from get_id) names, if it is still valid."""
-        user_id, _, fingerprint = str(value or "").partition(".")
-        if not user_id.isdigit() or len(user_id) > 18 or not fingerprint:
-            return None
-        user = db.session.get(cls, int(user_id))
-        if user is None or not user.is_active:
-            return None
-        if not hmac.compare_digest(user._password_fingerprint(), fingerprint):
-            return None
-        return user
+        return f"{self.id}.{self.session_token or ''}"
 
     def change_role(self, role: str) -> None:
         """The one place a role changes: a user who is no longer a manager keeps no centre (an admin manages
-        every centre without assignments), so the old role's powers end with it."""
+        every centre without assignments), so the old role's powers end with it — and every session too."""
+        if role != self.role and self.id is not None:
+            self.end_sessions()
         self.role = role
         if role != "manager":
             self.managed_centres = []
+
+    def deactivate(self) -> None:
+        self.active = False
+        if self.id is not None:
+            self.end_sessions()
 
     def manages(self, centre) -> bool:
         """Admins manage every centre; managers those assigned to them, and only while they are managers."""
@@ -143,9 +170,9 @@ def normalise_email(email: str) -> str:
     return email
 
 
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    return generate_password_hash(secrets.token_hex(16), method="scrypt")
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 ASSOCIATION_KINDS = (
@@ -253,3 +280,23 @@ class ApiToken(db.Model):
     def revoke(self) -> None:
         if self.revoked_at is None:
             self.revoked_at = utcnow()
+
+
+class UserSession(db.Model):
+    """One signed-in device: the cookie carries its token, the database decides whether it still holds."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)  # the absolute end
+    idle_until: Mapped[datetime] = mapped_column(DateTime)  # the end unless used again
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+
+    user: Mapped[User] = relationship()
+
+    def holds(self, now) -> bool:
+        return self.ended_at is None and now < self.expires_at and now < self.idle_until

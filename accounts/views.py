@@ -1,3 +1,4 @@
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -9,21 +10,20 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 import i18n
-from accounts import bp
+from accounts import bp, notices, registration, sessions
 from accounts.access import manager_required
 from accounts.forms import (
     KIND_LABELS,
     ConfirmForm,
     EditAssociationForm,
     LoginForm,
-    NewAssociationForm,
     PasswordForm,
     PreferencesForm,
-    RegisterAssociationForm,
     TokenForm,
 )
 from accounts.models import ApiToken, Association, User, normalise_email
-from extensions import db, limiter
+from extensions import db
+from operations import throttle
 from parsing import ID
 from urlsafety import safe_next_url
 
@@ -43,12 +43,21 @@ def page_to_return_to() -> str | None:
     return target
 
 
-def login_limit():
-    return current_app.config["LOGIN_RATE_LIMIT"]
+def client_address() -> str:
+    return (request.remote_addr or "unknown")[:64]
+
+
+def too_many(error_status=429):
+    response = current_app.make_response(render_template(
+        "accounts/login.html", form=LoginForm(), error=_(
+            "Too many failed attempts. Please wait %(minutes)d minutes, then try again.",
+            minutes=max(1, throttle.limit("LOGIN_ACCOUNT_LIMIT").seconds // 60))))
+    response.status_code = error_status
+    response.headers["Retry-After"] = str(throttle.limit("LOGIN_ACCOUNT_LIMIT").seconds)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
 def login():
     next_url = page_to_return_to()
     if current_user.is_authenticated:
@@ -56,20 +65,47 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
+        # Failed attempts are counted per account and per address, across every worker (operations.throttle):
+        # past the limit even the right password waits until the window ends — a delay, not a lock-out.
+        account_key, address_key = f"login:{normalise_email(form.email.data)}", f"login-ip:{client_address()}"
+        within = [throttle.attempt(account_key, "LOGIN_ACCOUNT_LIMIT"),
+                  throttle.attempt(address_key, "LOGIN_ADDRESS_LIMIT")]
+        if not all(within):
+            return too_many()
         user = User.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            login_user(user, remember=form.remember.data)
+        if user is not None:  # only failures use the limits up
+            throttle.forgive(account_key, "LOGIN_ACCOUNT_LIMIT")
+            throttle.forgive(address_key, "LOGIN_ADDRESS_LIMIT")
+        if user is not None and not user.email_confirmed:
+            notices.confirm_address(user, registration.confirmation_token(user),
+                                    user.preferred_language or i18n.current_language())
+            db.session.commit()
+            error = _("Please confirm your e-mail address first: we have sent you a new link.")
+        elif user is not None:
+            sign_in(user, form.password.data, remember=form.remember.data)
             flash(_("You are signed in."), "success")
             return redirect(next_url or url_for("accounts.account"))
-        error = _("The e-mail address or the password is not right.")
+        else:
+            error = _("The e-mail address or the password is not right.")
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form, error=error), status
+
+
+def sign_in(user, password=None, *, remember=False) -> None:
+    """A new server-side session (accounts.sessions) and its cookie; an old password hash is renewed."""
+    if password is not None:
+        user.rehash(password)
+    remembered = sessions.start(user, remember=remember)
+    db.session.commit()
+    login_user(user, remember=remembered, duration=timedelta(days=current_app.config["REMEMBER_DAYS"]))
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
     # CSRFProtect refuses a POST without a valid token before we get here.
     if current_user.is_authenticated:
+        sessions.end(current_user._get_current_object())
+        db.session.commit()
         logout_user()
         flash(_("You are signed out."), "success")
     return redirect(url_for("centres.home"))
@@ -79,10 +115,13 @@ def account_page(status=200, **forms):
     forms.setdefault("preferences_form", PreferencesForm(obj=current_user, formdata=None))
     forms.setdefault("password_form", PasswordForm(formdata=None))
     forms.setdefault("token_form", TokenForm(formdata=None))
+    user = current_user._get_current_object()
     html = render_template(
         "accounts/account.html",
         tokens=[t for t in current_user.tokens if t.is_active],
         revoke_form=ConfirmForm(formdata=None),
+        devices=[(record, sessions.device(record.user_agent), sessions.is_current(user, record))
+                 for record in sessions.active(user)],
         **forms,
     )
     return html, status
@@ -107,33 +146,69 @@ def preferences():
     return redirect(url_for("accounts.account", lang=form.preferred_language.data))
 
 
+def password_refused(field) -> int | None:
+    """The current password, confirmed again (None: right); wrong guesses count as failed sign-ins (400, then
+    429 past the account's limit)."""
+    user = current_user._get_current_object()
+    key = f"login:{user.email}"
+    if not throttle.attempt(key, "LOGIN_ACCOUNT_LIMIT"):
+        field.errors.append(_("Too many failed attempts. Please wait %(minutes)d minutes, then try again.",
+                              minutes=max(1, throttle.limit("LOGIN_ACCOUNT_LIMIT").seconds // 60)))
+        return 429
+    if not user.check_password(field.data or ""):
+        field.errors.append(_("This is not your current password."))
+        return 400
+    throttle.forgive(key, "LOGIN_ACCOUNT_LIMIT")
+    return None
+
+
 @bp.route("/account/password", methods=["POST"])
 @login_required
-@limiter.limit(login_limit)
 def change_password():
     form = PasswordForm()
-    if not form.validate_on_submit():
-        return account_page(400, password_form=form)
+    form._user = current_user._get_current_object()
+    valid = form.validate_on_submit()
+    refused = password_refused(form.current_password) if form.current_password.data else None
+    if refused or not valid:
+        return account_page(refused or 400, password_form=form)
     user = current_user._get_current_object()
-    if not user.check_password(form.current_password.data):
-        form.current_password.errors.append(_("This is not your current password."))
-        return account_page(400, password_form=form)
-    user.set_password(form.new_password.data)
-    db.session.commit()
-    # The session id carries a fingerprint of the password: renew it here, while
-    # every other signed-in device is signed out.
     remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
-    login_user(user, remember=remembered)
+    user.set_password(form.new_password.data)  # ends every session of the user, this one too
+    sign_in(user, remember=remembered)  # a new one for this device
     flash(_("Your password is changed. Other devices are signed out."), "success")
     return redirect(url_for("accounts.account"))
+
+
+@bp.route(f"/account/sessions/<{ID}:session_id>/end", methods=["POST"])
+@login_required
+def end_session(session_id):
+    user = current_user._get_current_object()
+    if not sessions.end(user, session_id):
+        abort(404)
+    db.session.commit()
+    flash(_("That device is signed out."), "success")
+    return redirect(url_for("accounts.account", _anchor="devices"))
+
+
+@bp.route("/account/sessions/end-all", methods=["POST"])
+@login_required
+def end_all_sessions():
+    user = current_user._get_current_object()
+    user.end_sessions()
+    db.session.commit()
+    logout_user()
+    flash(_("You are signed out on every device."), "success")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/account/tokens", methods=["POST"])
 @login_required
 def create_token():
     form = TokenForm()
-    if not form.validate_on_submit():
-        return account_page(400, token_form=form)
+    valid = form.validate_on_submit()
+    refused = password_refused(form.current_password) if form.current_password.data else None
+    if refused or not valid:
+        return account_page(refused or 400, token_form=form)
     token, secret = ApiToken.issue(current_user, form.name.data)
     db.session.commit()
     # Shown once, in this response only: never flashed into the session cookie,
@@ -155,44 +230,6 @@ def revoke_token(token_id):
     db.session.commit()
     flash(_("The token is revoked. It no longer works."), "success")
     return redirect(url_for("accounts.account"))
-
-
-@bp.route("/associations/register", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
-def register_association():
-    signed_in = current_user.is_authenticated
-    form = NewAssociationForm() if signed_in else RegisterAssociationForm()
-    if form.validate_on_submit():
-        association = Association(verified=False)
-        fill_association(association, form)
-        if signed_in:
-            user = current_user._get_current_object()
-        else:
-            user = User(email=normalise_email(form.account_email.data), role="member")
-            user.name = form.account_name.data.strip()
-            user.set_password(form.password.data)
-            user.preferred_language = i18n.current_language()
-            db.session.add(user)
-        association.members.append(user)
-        db.session.add(association)
-        try:
-            db.session.commit()
-        except IntegrityError:
-            # Someone registered the same name or e-mail address a moment ago.
-            db.session.rollback()
-            form.name.errors.append(_("An association with this name is already registered."))
-            return render_template("accounts/register.html", form=form, signed_in=signed_in), 400
-        if not signed_in:
-            login_user(user)
-        flash(
-            _(
-                "Thank you! Your association is registered. A centre manager will check it soon; then you can book rooms."
-            ),
-            "success",
-        )
-        return redirect(url_for("accounts.association", association_id=association.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("accounts/register.html", form=form, signed_in=signed_in), status
 
 
 def fill_association(association, form):

@@ -28,6 +28,7 @@ from bookings.recurrence import Recurrence
 from bookings.rules import closures_for
 from centres.models import Room
 from extensions import db
+from operations import throttle
 from parsing import ID, is_int, parse_bound, parse_when
 from terms import pricing
 from timeutil import to_local, to_utc_naive, utcnow, zone
@@ -168,6 +169,7 @@ def load_booking(booking_id):
 @bp.post("/bookings")
 @token_required
 def create_booking():
+    throttle.check("BOOKING_LIMIT", g.api_user, with_change=True)  # each request mails the centre's managers
     try:
         body = json_body()
         booking_request = parse_booking_request(body, g.api_user)

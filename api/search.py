@@ -28,6 +28,7 @@ from bookings.search_query import MAX_RESULTS, InvalidSearch, SearchQuery
 from centres.models import Centre
 from centres.vocabulary import EQUIPMENT, WELCOME_FEATURES
 from extensions import db
+from operations import throttle
 from parsing import parse_date, parse_datetime, parse_flag
 
 MAX_LIMIT = 500
@@ -168,6 +169,7 @@ def search_rooms():
             response = api_error(401)
             response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
             return response
+    throttle.check("SEARCH_LIMIT", user)
     lang = request.args.get("lang", "")
     if lang not in i18n.supported_languages():
         lang = i18n.FALLBACK_LANGUAGE

@@ -8,7 +8,6 @@ happened to which dates of which booking, and to whom): the worker delivers them
 """
 
 import hashlib
-from dataclasses import dataclass, field
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, ngettext
@@ -20,28 +19,10 @@ from bookings.display import occurrence_label, reason_text
 from bookings.wording import describe_slot
 from feeds.private import booking_file
 from i18n import language_info, pick_text
+from mail import Notice
 from terms import pricing
 
 MAX_LISTED = 30
-
-
-@dataclass
-class Notice:
-    """The content of one e-mail, rendered by templates/mail/notice.{txt,html}."""
-
-    lang: str
-    direction: str
-    subject: str
-    greeting: str
-    paragraphs: list = field(default_factory=list)
-    dates_heading: str = ""
-    dates: list = field(default_factory=list)
-    more: str = ""
-    reason_heading: str = ""
-    reason: str = ""
-    facts: list = field(default_factory=list)  # [(label, value)]
-    link: str | None = None
-    link_label: str = ""
 
 
 # --- recipients ---------------------------------------------------------------

@@ -20,6 +20,7 @@ from bookings.template_helpers import booking_day, booking_times
 from centres.models import Centre
 from centres.vocabulary import EQUIPMENT, WELCOME_FEATURES
 from extensions import db
+from operations import throttle
 from timeutil import DEFAULT_TIMEZONE
 
 # Fields of bookings.search.check_query's messages -> the form's fields.
@@ -61,6 +62,7 @@ def search_rooms():
     )
     outcome, query, status = None, None, 200
     if form.asked:
+        throttle.check("SEARCH_LIMIT", current_user)
         if form.validate():
             query = form.to_query()
             try:

@@ -26,6 +26,7 @@ from bookings.wording import describe_slot
 from centres.models import Centre, Room
 from events.models import Category
 from extensions import db
+from operations import throttle
 from parsing import ID
 from terms.forms import DepositForm, KeyForm, TariffForm
 from terms.models import HouseRules
@@ -162,6 +163,7 @@ def request_room(room_id):
         booking_request = build_request(form, room)
         first = parse_week(booking_request.start.date().isoformat(), centre.timezone)  # a sane year, else this week
         if form.send.data:
+            throttle.check("BOOKING_LIMIT", current_user, with_change=True)  # each request mails the centre's managers
             try:
                 booking = services.request_booking(booking_request, current_user)
                 db.session.commit()

@@ -94,6 +94,9 @@ def http_error(error):
     else:
         language_from_path()
         response = render_error_page(status, translated_message(status))
+    if status == 429 and getattr(error, "retry_after", None) is not None:
+        response = current_app.make_response(response)
+        response.headers["Retry-After"] = str(error.retry_after)
     if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         response = current_app.make_response(response)
         response.headers["Allow"] = ", ".join(error.valid_methods)

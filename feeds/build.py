@@ -41,9 +41,19 @@ from feeds.content import (
 from feeds.ics import CalendarInfo, Text, render
 from feeds.models import ASSOCIATION
 from feeds.private import private_query, private_vevents
+from operations import throttle
 
 FORMAT = "2"  # raise when the bytes a feed is written as change, so no cache serves the old form
 
+
+
+def limited(build):
+    """Building a feed is the expensive part (a cached one costs nothing): limited per client address across
+    every worker (operations.throttle, FEED_BUILD_LIMIT)."""
+    def run():
+        throttle.check("FEED_BUILD_LIMIT")
+        return build()
+    return run
 
 def _aggregate(query, *, public: bool) -> tuple:
     columns = [func.count(Occurrence.id), func.sum(Occurrence.id), func.max(Occurrence.updated_at),
@@ -154,7 +164,7 @@ def _public_feed(lang, filters, centre_slug, key, win) -> Payload | None:
             info = public_info(lang, filters, centre, tz_name)
             return _build(info, public_vevents(rows, lang, win), _last_modified(aggregate, win))
 
-    return cache.get_or_build(key, version, generation, build)
+    return cache.get_or_build(key, version, generation, limited(build))
 
 
 def _centre_state(centre: Centre | None) -> tuple:
@@ -252,7 +262,7 @@ def private_feed(token) -> Payload:
         with force_locale(lang), collector_paused():
             return _build(private_info(token, lang), private_vevents(token, win, lang), _last_modified(aggregate, win))
 
-    return cache.get_or_build(key, version, generation, build)
+    return cache.get_or_build(key, version, generation, limited(build))
 
 
 def private_info(token, lang: str) -> CalendarInfo:

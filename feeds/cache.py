@@ -39,6 +39,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from database import is_bookkeeping
 from operations.metrics import FEED_BUILDS, FEED_HITS
 
 log = logging.getLogger(__name__)
@@ -74,11 +75,15 @@ def data_changed(shared: bool = True) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _session_committed(session) -> None:
+    if is_bookkeeping(session.info):  # rate counters, a sign-in's last use: no feed changed
+        return
     data_changed()  # after the database committed: a check from now on sees the change
 
 
 @event.listens_for(Engine, "commit")
 def _connection_committed(connection) -> None:
+    if is_bookkeeping(connection.info):
+        return
     data_changed(shared=False)  # Core-level writes too (tests' clean-ups); this process only
 
 

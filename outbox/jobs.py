@@ -19,11 +19,12 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, UserSession
 from centres.models import Centre
 from database import write_transaction
 from extensions import db
 from feeds.models import FeedToken
+from operations import throttle
 from operations.idempotency import KEEP
 from operations.models import IdempotentRequest
 from outbox.models import CANCELLED, FAILED, SENT, JobRun, OutboxMail, WorkerBeat
@@ -32,6 +33,7 @@ from timeutil import to_local, to_utc_naive, utcnow, zone
 CATCH_UP_DAYS = 3
 MAIL_KEEP_DAYS = 30
 REVOKED_KEEP_DAYS = 90
+SESSIONS_KEEP_DAYS = 30
 log = logging.getLogger("welcome.jobs")
 
 
@@ -152,3 +154,13 @@ def expired_tokens(centre, slot, now):
     feeds = db.session.execute(delete(FeedToken).where(FeedToken.revoked_at < before)).rowcount
     keys = db.session.execute(delete(IdempotentRequest).where(IdempotentRequest.created_at < now - KEEP)).rowcount
     return f"{api} API tokens, {feeds} calendar addresses and {keys} idempotency keys deleted"
+
+
+@job("expired-sessions", time(4, 15))
+def expired_sessions(centre, slot, now):
+    """Forget sign-in sessions ended or expired more than 30 days ago, and rate counters of past windows."""
+    before = now - timedelta(days=SESSIONS_KEEP_DAYS)
+    gone = db.session.execute(delete(UserSession).where(
+        func.coalesce(UserSession.ended_at, UserSession.expires_at) < before)).rowcount
+    counters = throttle.purge(now)
+    return f"{gone} sessions and {counters} rate counters deleted"

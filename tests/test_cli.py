@@ -130,7 +130,7 @@ def test_existing_user_is_updated(runner, db, make_user, make_centre):
         (["müller@example.org", "--role", "member"], None, "is not an e-mail address"),
         (["x@example.org", "--role", "king"], None, "'king' is not one of 'admin', 'manager', 'member'"),
         (["x@example.org"], None, "Missing option '--role'"),
-        (["x@example.org", "--role", "member", "--password", "short"], None, "use at least 10 characters"),
+        (["x@example.org", "--role", "member", "--password", "short"], None, "Bitte verwenden Sie mindestens 12 Zeichen."),  # the command line speaks the default language
         (["x@example.org", "--role", "member", "--association", "  "], None, "an association name needs 1 to 200"),
         (["x@example.org", "--role", "member"], "one password\nanother one\n", "The two entered values do not match"),
     ],

@@ -51,7 +51,7 @@ def test_a_commit_in_another_process_is_seen_through_redis(client, feed, db, red
     client.get(URL)
     with QueryCounter(db.engine) as counter:
         client.get(URL)
-    assert counter.count == 0, "fresh: no query"
+    assert counter.count == 0, ("fresh: no query", counter.statements)
     redis_cache.incr(REDIS_GENERATION)  # what another process's commit does
     with QueryCounter(db.engine) as counter:
         assert client.get(URL).status_code == 200

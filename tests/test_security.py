@@ -397,28 +397,44 @@ def test_json_error_shape_under_api(other_app):
 # --- rate-limited sign-in -------------------------------------------------------------------
 
 
-def wrong_login(client, **kwargs):
-    return client.post("/en/login", data={"email": "someone@example.org", "password": "guess"}, **kwargs)
+def wrong_login(client, email="someone@example.org", **kwargs):
+    return client.post("/en/login", data={"email": email, "password": "guess"}, **kwargs)
 
 
-def test_eleventh_sign_in_attempt_within_a_minute_is_refused(client, make_user):
+def test_the_eleventh_failed_sign_in_of_an_account_waits_from_any_address(client, make_user):
+    """Counted per account across addresses and workers (operations.throttle): a delay, then it works again."""
     user = make_user()
-    for _ in range(10):
-        assert wrong_login(client).status_code == 400
-    response = login(client, user.email)  # even the right password
+    for n in range(10):
+        assert wrong_login(client, user.email, environ_base={"REMOTE_ADDR": f"192.0.2.{n + 1}"}).status_code == 400
+    response = login(client, user.email)  # even the right password, from yet another address
     html = response.get_data(as_text=True)
     assert response.status_code == 429
     assert '<html lang="en" dir="ltr">' in html
-    assert "Too many requests. Please wait a moment and try again." in html
+    assert "Too many failed attempts. Please wait 15 minutes, then try again." in html
     assert int(response.headers["Retry-After"]) > 0
     assert client.get("/en/account/").status_code == 302
-    # Showing the form is not limited; another address is not affected.
-    assert client.get("/en/login").status_code == 200
     other = client.application.test_client()
-    assert login(other, user.email, environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code == 302
+    assert login(other, user.email, environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code == 429
+    # Showing the form is not limited; another account is not affected.
+    assert client.get("/en/login").status_code == 200
+    assert login(other, make_user().email).status_code == 302
 
 
-def test_password_change_and_registration_share_the_sign_in_limit(client, auth, make_user):
+def test_the_limit_ends_with_its_window(client, make_user):
+    from datetime import timedelta
+
+    from operations import throttle
+    from timeutil import utcnow
+
+    user = make_user()
+    for _ in range(10):
+        wrong_login(client, user.email)
+    key = f"login:{user.email}"
+    assert throttle.exceeded(key, "LOGIN_ACCOUNT_LIMIT")
+    assert not throttle.exceeded(key, "LOGIN_ACCOUNT_LIMIT", now=utcnow() + timedelta(minutes=16))
+
+
+def test_password_change_and_registration_are_limited_too(client, auth, make_user):
     """Both check a password or create one: guessing and flooding are limited the same way."""
     for _ in range(10):
         assert client.post("/en/associations/register", data={"name": ""}).status_code == 400
@@ -436,18 +452,18 @@ def test_password_change_and_registration_share_the_sign_in_limit(client, auth, 
     assert other.post("/en/account/password", data=wrong, environ_base={"REMOTE_ADDR": "192.0.2.8"}).status_code == 429
 
 
-def test_login_rate_limit_is_configurable(other_app):
-    strict = other_app(LOGIN_RATE_LIMIT="2 per minute").test_client()
+def test_login_limits_are_configurable(other_app):
+    strict = other_app(LOGIN_ACCOUNT_LIMIT="2 per 60").test_client()
     assert [wrong_login(strict).status_code for _ in range(3)] == [400, 400, 429]
 
 
-def test_behind_a_trusted_proxy_the_limit_is_per_client(other_app):
-    proxied = other_app(TRUST_PROXY=1).test_client()
+def test_behind_a_trusted_proxy_the_address_limit_is_per_client(other_app):
+    proxied = other_app(TRUST_PROXY=1, LOGIN_ADDRESS_LIMIT="3 per 60").test_client()
     first = {"X-Forwarded-For": "203.0.113.5"}
-    for _ in range(10):
-        assert wrong_login(proxied, headers=first).status_code == 400
-    assert wrong_login(proxied, headers=first).status_code == 429
-    assert wrong_login(proxied, headers={"X-Forwarded-For": "203.0.113.6"}).status_code == 400
+    for n in range(3):  # three accounts tried from one address
+        assert wrong_login(proxied, f"a{n}@example.org", headers=first).status_code == 400
+    assert wrong_login(proxied, "a9@example.org", headers=first).status_code == 429
+    assert wrong_login(proxied, "a9@example.org", headers={"X-Forwarded-For": "203.0.113.6"}).status_code == 400
 
 
 REDIS_DB = 13  # not 0; only keys with this test's prefix are created and deleted
@@ -468,13 +484,13 @@ def test_rate_limit_in_redis(other_app):
         for _ in range(10):
             assert wrong_login(limited).status_code == 400
         assert wrong_login(limited).status_code == 429
-        keys = list(store.scan_iter(match=f"*{prefix}*"))
+        keys = list(store.scan_iter(match=f"{prefix}*"))
         assert keys, "the counters live in Redis"
         # A second application process sharing the store sees the same count.
         second = other_app(RATELIMIT_STORAGE_URI=url, RATELIMIT_KEY_PREFIX=prefix).test_client()
         assert wrong_login(second).status_code == 429
     finally:
-        for key in store.scan_iter(match=f"*{prefix}*"):
+        for key in store.scan_iter(match=f"{prefix}*"):
             store.delete(key)
         store.close()
 
@@ -489,7 +505,9 @@ def test_configuration_from_the_environment():
     assert from_environment({"REDIS_URL": "redis://cache:6379/2"}) == {"RATELIMIT_STORAGE_URI": "redis://cache:6379/2"}
     both = {"REDIS_URL": "redis://cache:6379/2", "RATELIMIT_STORAGE_URI": "memory://"}
     assert from_environment(both)["RATELIMIT_STORAGE_URI"] == "memory://"
-    assert from_environment({"LOGIN_RATE_LIMIT": "5 per minute"}) == {"LOGIN_RATE_LIMIT": "5 per minute"}
+    assert from_environment({"LOGIN_ACCOUNT_LIMIT": "5 per 900"}) == {"LOGIN_ACCOUNT_LIMIT": "5 per 900"}
+    assert from_environment({"SESSION_IDLE_MINUTES": "15", "SECURE_COOKIES": "yes"}) == {
+        "SESSION_IDLE_MINUTES": 15, "SECURE_COOKIES": True}
     assert from_environment({"TRUST_PROXY": "1"}) == {"TRUST_PROXY": 1}
     assert from_environment({"TRUST_PROXY": "true"}) == {"TRUST_PROXY": 1}
     assert from_environment({"TRUST_PROXY": "2"}) == {"TRUST_PROXY": 2}
@@ -501,5 +519,6 @@ def test_defaults_are_safe(app):
     assert Defaults.SESSION_COOKIE_HTTPONLY and Defaults.SESSION_COOKIE_SAMESITE == "Lax"
     assert Defaults.REMEMBER_COOKIE_HTTPONLY and Defaults.REMEMBER_COOKIE_SAMESITE == "Lax"
     assert Defaults.RATELIMIT_STORAGE_URI == "memory://"
-    assert Defaults.LOGIN_RATE_LIMIT == "10 per minute"
+    assert Defaults.LOGIN_ACCOUNT_LIMIT == "10 per 900" and Defaults.LOGIN_ADDRESS_LIMIT == "50 per 900"
+    assert (Defaults.SESSION_MAX_HOURS, Defaults.SESSION_IDLE_MINUTES) == (12, 30)  # ASVS 3.3.2, level 2
     assert Defaults.TRUST_PROXY == 0

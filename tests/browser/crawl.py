@@ -113,7 +113,7 @@ class Crawl:
         form = forms.nth(index)
         action = form.get_attribute("action") or url
         key = f"form:{kind_of(action if action.startswith('/') else url)}#{index}:{mode}"
-        if key in self.seen or re.search(r"logout|delete|revoke|withdraw|cancel|approve|reject|token", action):
+        if key in self.seen or re.search(r"logout|delete|revoke|withdraw|cancel|approve|reject|token|sessions", action):
             return
         submit = form.locator("[type=submit]").first
         if not submit.count():
