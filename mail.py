@@ -13,7 +13,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from flask import current_app
+from flask import current_app, render_template
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -84,6 +84,13 @@ class Notice:
     link: str | None = None
     link_label: str = ""
 
+
+
+def queue_notice(to, name, notice, key, attachments=()) -> None:
+    """A Notice rendered by templates/mail/notice.{txt,html}, queued for ``to`` under ``key``."""
+    text = render_template("mail/notice.txt", notice=notice)
+    html = render_template("mail/notice.html", notice=notice)
+    queue(Draft(address(name, to), notice.subject, text, html, tuple(attachments), notice.lang), key)
 
 
 def address(name, email) -> str:

@@ -2,19 +2,13 @@
 
 import secrets
 
-from flask import render_template, url_for
+from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 import mail
 from i18n import language_info
 from mail import Notice
-
-
-def _send(email, name, lang, notice, key):
-    text = render_template("mail/notice.txt", notice=notice)
-    html = render_template("mail/notice.html", notice=notice)
-    mail.queue(mail.Draft(mail.address(name, email), notice.subject, text, html, (), lang), key)
 
 
 def _notice(lang, subject, name) -> Notice:
@@ -30,7 +24,7 @@ def confirm_address(user, token, lang) -> None:
                                    "address with the link below; it signs you in. The link works for 3 days."))
         notice.link = url_for("accounts.confirm_email", lang=lang, token=token, _external=True)
         notice.link_label = _("Confirm my e-mail address")
-        _send(user.email, user.name, lang, notice, f"confirm:{user.id}:{secrets.token_hex(8)}")
+        mail.queue_notice(user.email, user.name, notice, f"confirm:{user.id}:{secrets.token_hex(8)}")
 
 
 def already_registered(user, lang) -> None:
@@ -43,4 +37,4 @@ def already_registered(user, lang) -> None:
                                    "association”. If it was not you, you can ignore this message."))
         notice.link = url_for("accounts.login", lang=lang, _external=True)
         notice.link_label = _("Sign in")
-        _send(user.email, user.name, lang, notice, f"registered-again:{user.id}:{secrets.token_hex(8)}")
+        mail.queue_notice(user.email, user.name, notice, f"registered-again:{user.id}:{secrets.token_hex(8)}")

@@ -47,12 +47,12 @@ def client_address() -> str:
     return (request.remote_addr or "unknown")[:64]
 
 
-def too_many(error_status=429):
+def too_many():
     response = current_app.make_response(render_template(
         "accounts/login.html", form=LoginForm(), error=_(
             "Too many failed attempts. Please wait %(minutes)d minutes, then try again.",
             minutes=max(1, throttle.limit("LOGIN_ACCOUNT_LIMIT").seconds // 60))))
-    response.status_code = error_status
+    response.status_code = 429
     response.headers["Retry-After"] = str(throttle.limit("LOGIN_ACCOUNT_LIMIT").seconds)
     return response
 
@@ -68,8 +68,8 @@ def login():
         # Failed attempts are counted per account and per address, across every worker (operations.throttle):
         # past the limit even the right password waits until the window ends — a delay, not a lock-out.
         account_key, address_key = f"login:{normalise_email(form.email.data)}", f"login-ip:{client_address()}"
-        within = [throttle.attempt(account_key, "LOGIN_ACCOUNT_LIMIT"),
-                  throttle.attempt(address_key, "LOGIN_ADDRESS_LIMIT")]
+        within = [throttle.hit(account_key, "LOGIN_ACCOUNT_LIMIT"),
+                  throttle.hit(address_key, "LOGIN_ADDRESS_LIMIT")]
         if not all(within):
             return too_many()
         user = User.authenticate(form.email.data, form.password.data)
@@ -151,7 +151,7 @@ def password_refused(field) -> int | None:
     429 past the account's limit)."""
     user = current_user._get_current_object()
     key = f"login:{user.email}"
-    if not throttle.attempt(key, "LOGIN_ACCOUNT_LIMIT"):
+    if not throttle.hit(key, "LOGIN_ACCOUNT_LIMIT"):
         field.errors.append(_("Too many failed attempts. Please wait %(minutes)d minutes, then try again.",
                               minutes=max(1, throttle.limit("LOGIN_ACCOUNT_LIMIT").seconds // 60)))
         return 429

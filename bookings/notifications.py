@@ -9,7 +9,7 @@ happened to which dates of which booking, and to whom): the worker delivers them
 
 import hashlib
 
-from flask import current_app, render_template, url_for
+from flask import current_app, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
@@ -127,10 +127,7 @@ def notice_key(kind, booking, dates) -> str:
 
 
 def _send(to, name, notice, key, attachments=()):
-    text = render_template("mail/notice.txt", notice=notice)
-    html = render_template("mail/notice.html", notice=notice)
-    draft = mail.Draft(mail.address(name, to), notice.subject, text, html, tuple(attachments), notice.lang)
-    mail.queue(draft, f"{key}:{to.lower()}")
+    mail.queue_notice(to, name, notice, f"{key}:{to.lower()}", attachments)
 
 
 def _greeting(name) -> str:

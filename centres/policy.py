@@ -70,10 +70,6 @@ class RoomPolicy:
             return self.quiet_from
         return self.latest_time
 
-    @property
-    def buffers(self) -> tuple[timedelta, timedelta]:
-        return timedelta(minutes=self.setup_minutes or 0), timedelta(minutes=self.cleanup_minutes or 0)
-
     def apply_to(self, room) -> None:
         """Store the policy's room fields on a room (the room form)."""
         for name in self.ROOM_FIELDS:

@@ -119,13 +119,8 @@ def hit(key: str, name: str, now=None, with_change=False) -> bool:
     return count(key, rule, now=now, with_change=with_change) <= rule.count
 
 
-def attempt(key: str, name: str, now=None) -> bool:
-    """Count an attempt before it is judged (atomic across workers: the count is the upsert's); True while
-    within the limit. ``forgive`` takes a successful one back, so only failures use the limit up."""
-    return hit(key, name, now)
-
-
 def forgive(key: str, name: str, now=None) -> None:
+    """Take back an attempt counted by ``hit`` that succeeded, so only failures use a limit up."""
     count(key, limit(name), add=-1, now=now)
 
 

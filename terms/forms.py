@@ -93,12 +93,6 @@ class DepositForm(DecisionForm):
     submit = SubmitField(_l("Record"))
 
 
-class KeyReturnForm(DecisionForm):
-    action = "key-return"
-    next = HiddenField()
-    submit = SubmitField(_l("Key returned"))
-
-
 class ClosureDatesForm(ManageForm):
     reason = TextAreaField(_l("Reason for the associations"), validators=[Optional(), Length(max=MAX_REASON)],
                            description=_l("Each association receives it by e-mail, with its dates."))

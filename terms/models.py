@@ -6,7 +6,6 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from i18n import pick_text
 from timeutil import utcnow
 
 
@@ -23,10 +22,6 @@ class HouseRules(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     centre: Mapped["Centre"] = relationship()  # noqa: F821
-
-    def text_in(self, lang=None) -> tuple[str, str | None]:
-        """(text, language) in ``lang`` or the fallback."""
-        return pick_text(self.text, lang, self.centre.default_language)
 
     @classmethod
     def current(cls, centre) -> "HouseRules | None":

@@ -8,7 +8,6 @@ its late-cancellation fee, or is refused online when the centre says so.
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -93,9 +92,3 @@ def late_cancellation(occurrences, centre, now) -> tuple[list, list[Violation]]:
             centre.cancel_free_days, phone=phone))]
     return late, []
 
-
-def free_until(occurrence, centre):
-    """The last local day on which this date can be cancelled free of charge (None: always)."""
-    if centre.cancel_free_days is None:
-        return None
-    return to_local(occurrence.starts_at, centre.timezone).date() - timedelta(days=centre.cancel_free_days)

@@ -7,6 +7,7 @@ the change in the booking's history; the caller commits.
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from bookings.decisions import record_change
 from bookings.errors import InvalidState, NotPermitted, RuleViolation, violation
@@ -123,5 +124,8 @@ def keys_out(centre_ids):
     return db.session.scalars(
         select(KeyHandover).join(Booking, Booking.id == KeyHandover.booking_id)
         .where(Booking.centre_id.in_(list(centre_ids)), KeyHandover.returned_at.is_(None))
+        .options(selectinload(KeyHandover.booking).selectinload(Booking.association),
+                 selectinload(KeyHandover.booking).selectinload(Booking.centre),
+                 selectinload(KeyHandover.booking).selectinload(Booking.room))
         .order_by(KeyHandover.due_at, KeyHandover.id)
     ).all()
