@@ -15,13 +15,13 @@ from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-_write_intent = contextvars.ContextVar("write_intent", default=False)
+_write_intent = contextvars.ContextVar("write_intent", default=None)  # None: by the HTTP method
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def write_intended() -> bool:
-    if _write_intent.get():
-        return True
+    if _write_intent.get() is not None:
+        return _write_intent.get()
     return has_request_context() and request.method not in SAFE_METHODS
 
 
@@ -33,6 +33,27 @@ def write_transaction():
         yield
     finally:
         _write_intent.reset(token)
+
+
+@contextlib.contextmanager
+def reading(session):
+    """Run the block in a transaction of its own that only reads and ends with the block (what it loaded stays
+    loaded). On SQLite it takes no write lock, so slow work inside — a password hash — holds no other writer
+    up. An open transaction with changes pending is kept as it is (the block then reads in it)."""
+    end_if_clean(session)
+    token = _write_intent.set(False)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+    end_if_clean(session)
+
+
+def end_if_clean(session) -> None:
+    """End an open transaction that has nothing to write (keeping what it loaded): the next statement begins
+    a fresh one — on SQLite, a write then waits for the lock instead of failing on an old snapshot."""
+    if session().in_transaction() and not (session.new or session.dirty or session.deleted):
+        commit_bookkeeping(session)
 
 
 @event.listens_for(Engine, "connect")

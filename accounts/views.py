@@ -22,6 +22,7 @@ from accounts.forms import (
     TokenForm,
 )
 from accounts.models import ApiToken, Association, User, normalise_email
+from database import reading
 from extensions import db
 from operations import throttle
 from parsing import ID
@@ -72,7 +73,8 @@ def login():
                   throttle.hit(address_key, "LOGIN_ADDRESS_LIMIT")]
         if not all(within):
             return too_many()
-        user = User.authenticate(form.email.data, form.password.data)
+        with reading(db.session):  # the password hash takes a while: no write lock is held meanwhile
+            user = User.authenticate(form.email.data, form.password.data)
         if user is not None:  # only failures use the limits up
             throttle.forgive(account_key, "LOGIN_ACCOUNT_LIMIT")
             throttle.forgive(address_key, "LOGIN_ADDRESS_LIMIT")

@@ -5,8 +5,10 @@ otherwise in the database (table ``rate_counter``, an upsert in a transaction
 of its own), so four gunicorn workers, or several machines, count together.
 A limit is written "<count> per <seconds>" (config). ``hit`` counts one
 attempt and says whether it is within the limit; ``exceeded`` only looks.
-A store that cannot be reached lets the request through (availability first),
-and says so in the log.
+Redis that cannot be reached lets the request through (availability first),
+and says so in the log. The database store fails as the database does: the
+request answers 503 (errors), like every other page that cannot reach it —
+a lock that waits too long never lets an attempt through uncounted.
 """
 
 import logging
@@ -22,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.exceptions import TooManyRequests
 
-from database import commit_bookkeeping
+from database import commit_bookkeeping, end_if_clean
 from extensions import db
 from timeutil import utcnow
 
@@ -84,8 +86,7 @@ def count(key: str, rule: Limit, *, add: int = 1, now=None, with_change=False) -
             pipe.expire(name, rule.seconds + 5)
             return int(pipe.execute()[0])
         return _count_in_database(key, window, add, with_change)
-    except (redis.RedisError, SQLAlchemyError) as error:  # the store is away: let the request through
-        db.session.rollback()
+    except redis.RedisError as error:  # Redis is away: let the request through
         log.warning("Rate-limit store unreachable (%s); %s not counted", type(error).__name__, key.split(":")[0])
         return 0
 
@@ -96,6 +97,8 @@ def _count_in_database(key, window, add, with_change=False) -> int:
     ``with_change``: then the count is part of the request's own transaction (a booking request: counted
     when it is stored, not when it is refused; nothing else of the request is committed early)."""
     table = RateCounter.__table__
+    if not with_change:
+        end_if_clean(db.session)  # the count commits at once: in a transaction of its own
     if add:
         dialect = db.session.get_bind().dialect.name
         if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - the two databases we run on both upsert
