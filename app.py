@@ -30,6 +30,9 @@ from operations import bp as operations_bp
 from operations import idempotency, metrics, requestlog
 from outbox import bp as outbox_bp
 from outbox.cli import register_commands as register_worker_commands
+from privacy import bp as privacy_bp
+from privacy.retention import register_commands as register_privacy_commands
+from statements import bp as statements_bp
 from terms.views import bp as terms_bp
 
 
@@ -72,6 +75,8 @@ def create_app(test_config=None):
     app.register_blueprint(outbox_bp)
     app.register_blueprint(operations_bp)
     app.register_blueprint(terms_bp)
+    app.register_blueprint(privacy_bp)
+    app.register_blueprint(statements_bp)
     csrf.exempt(api_bp)
 
     # Requests: language prefix, security headers, template helpers; a request id and a log line each.
@@ -82,6 +87,7 @@ def create_app(test_config=None):
 
     # CLI commands.
     register_commands(app)
+    register_privacy_commands(app)
     register_worker_commands(app)
     return app
 

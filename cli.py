@@ -6,6 +6,7 @@ from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from accounts import members
 from accounts.models import ApiToken, Association, User, normalise_email
 from accounts.passwords import weakness
 from centres.models import Centre
@@ -106,8 +107,9 @@ def create_user(email, role, centres, associations, password, name):
                 association.verify(by=None)
                 db.session.add(association)
                 click.echo(f"Association {association_name!r} created (verified).")
-            if association not in user.associations:
-                user.associations.append(association)
+            db.session.add(user)
+            db.session.flush()
+            members.add(association, user, admin=True)  # one of the association's admins (DESIGN.md)
         db.session.commit()
     click.echo(f"User {email} ({role}) {'created' if created else 'updated'}.")
 

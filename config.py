@@ -59,6 +59,10 @@ class Defaults:
     # database): "<count> per <seconds>".
     LOGIN_ACCOUNT_LIMIT = "10 per 900"  # failed sign-ins per account
     LOGIN_ADDRESS_LIMIT = "50 per 900"  # failed sign-ins per client address
+    RESET_LIMIT = "5 per 3600"  # password-reset mails asked for per address
+    RESET_ADDRESS_LIMIT = "20 per 3600"  # password-reset mails asked for per client address
+    FEEDBACK_LIMIT = "10 per 3600"  # accessibility feedback messages per client address
+    RETENTION = "3y"  # personal data of past bookings kept this long (privacy.retention), e.g. 3y, 18m, 400d
     REGISTER_LIMIT = "10 per 3600"  # registrations per client address
     BOOKING_LIMIT = "60 per 3600"  # booking requests per user
     SEARCH_LIMIT = "120 per 60"  # room searches per user or client address
@@ -99,6 +103,10 @@ ENV_SETTINGS = {
     "REMEMBER_DAYS": "REMEMBER_DAYS",
     "LOGIN_ACCOUNT_LIMIT": "LOGIN_ACCOUNT_LIMIT",
     "LOGIN_ADDRESS_LIMIT": "LOGIN_ADDRESS_LIMIT",
+    "RESET_LIMIT": "RESET_LIMIT",
+    "RESET_ADDRESS_LIMIT": "RESET_ADDRESS_LIMIT",
+    "RETENTION": "RETENTION",
+    "FEEDBACK_LIMIT": "FEEDBACK_LIMIT",
     "REGISTER_LIMIT": "REGISTER_LIMIT",
     "BOOKING_LIMIT": "BOOKING_LIMIT",
     "SEARCH_LIMIT": "SEARCH_LIMIT",

@@ -165,3 +165,78 @@ class ConfirmForm(Form):
     """An empty form: a button protected by CSRF."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+# --- members, password reset, address change, deletion (accounts.members, accounts.reset, accounts.personal) --
+
+
+class InviteForm(Form):
+    email = EmailField(_l("E-mail address of the person to invite"),
+                       validators=[DataRequired(), Email(allow_smtputf8=False, message=ASCII_EMAIL),
+                                   Length(max=254)])
+    submit = SubmitField(_l("Send invitation"))
+
+
+MEMBER_ROLES = (("member", _l("Member")), ("admin", _l("Admin of the association")))
+
+
+class MemberRoleForm(Form):
+    role = SelectField(_l("Role"), choices=MEMBER_ROLES, validators=[DataRequired()])
+    submit = SubmitField(_l("Change role"))
+
+
+class LeaveForm(Form):
+    confirm = BooleanField(_l("Yes, I want to leave this association"),
+                           validators=[DataRequired(_l("Please tick the box to confirm."))])
+    submit = SubmitField(_l("Leave the association"))
+
+
+# made before the password fields, so that it comes first in JoinForm (WTForms orders fields as they were made)
+YOUR_NAME = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200), SingleLine()])
+
+
+class NewPasswordForm(Form):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), StrongPassword("name")],
+                             description=_l("At least %(count)d characters.", count=MIN_PASSWORD))
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+    submit = SubmitField(_l("Set the new password"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._user = user  # the password must not be made of the user's address (StrongPassword)
+
+
+class JoinForm(NewPasswordForm):
+    """A new account for an invited address: the invitation's link confirmed the address."""
+
+    name = YOUR_NAME
+    submit = SubmitField(_l("Create my account and join"))
+
+
+class ForgotPasswordForm(Form):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))
+
+
+class EmailChangeForm(Form):
+    new_email = EmailField(_l("New e-mail address"),
+                           validators=[DataRequired(), Email(allow_smtputf8=False, message=ASCII_EMAIL),
+                                       Length(max=254)])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Change e-mail address"))
+
+
+class DeleteAccountForm(Form):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    confirm = BooleanField(_l("Yes, delete my account and my personal data"),
+                           validators=[DataRequired(_l("Please tick the box to confirm."))])
+    submit = SubmitField(_l("Delete my account"))
+
+
+class DeleteAssociationForm(Form):
+    reason = StringField(_l("Reason (the association's contact is told when dates are cancelled)"),
+                         validators=[DataRequired(), Length(max=500), SingleLine()])
+    confirm = BooleanField(_l("Yes, delete this association"),
+                           validators=[DataRequired(_l("Please tick the box to confirm."))])
+    submit = SubmitField(_l("Delete the association"))

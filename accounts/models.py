@@ -6,8 +6,9 @@ from datetime import datetime
 from functools import lru_cache
 
 from flask import current_app, has_app_context
+from flask_babel import gettext
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, String, Table, select, update
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, String, Table, false, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -28,6 +29,8 @@ association_members = Table(
     db.metadata,
     Column("association_id", ForeignKey("association.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    # the association's admins invite and remove members and hand the role on (accounts.members)
+    Column("admin", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 centre_managers = Table(
@@ -50,6 +53,7 @@ class User(UserMixin, db.Model):
     # None while a self-registered account has not confirmed its address (accounts created by an
     # operator or an admin count as confirmed).
     email_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)  # anonymised (accounts.personal)
 
     associations: Mapped[list["Association"]] = relationship(
         secondary=association_members, back_populates="members", order_by="Association.name"
@@ -114,6 +118,13 @@ class User(UserMixin, db.Model):
         if not user.check_password(password) or not user.is_active:
             return None
         return user
+
+    @property
+    def display_name(self) -> str:
+        """Name or address; "deleted member" once the account is deleted (accounts kept for the records)."""
+        if self.deleted_at is not None:
+            return gettext("deleted member")
+        return self.name or self.email
 
     @property
     def email_confirmed(self) -> bool:
@@ -201,6 +212,7 @@ class Association(db.Model):
     verified_at: Mapped[datetime | None] = mapped_column(DateTime)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)  # anonymised (accounts.personal)
 
     members: Mapped[list[User]] = relationship(
         secondary=association_members, back_populates="associations", order_by=User.email
@@ -300,3 +312,39 @@ class UserSession(db.Model):
 
     def holds(self, now) -> bool:
         return self.ended_at is None and now < self.expires_at and now < self.idle_until
+
+
+class PasswordReset(db.Model):
+    """A link to set a new password: single use, an hour long; only the token's SHA-256 is stored."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class Invitation(db.Model):
+    """An association admin's invitation to join, sent to an e-mail address; only the token's SHA-256 is
+    stored, and the address is forgotten once the invitation is accepted."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("association.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    lang: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    association: Mapped[Association] = relationship()
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+
+    def open(self, now) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and now < self.expires_at

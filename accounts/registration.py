@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
 import i18n
-from accounts import bp, notices
+from accounts import bp, members, notices
 from accounts.forms import NewAssociationForm, RegisterAssociationForm
 from accounts.models import Association, User, normalise_email
 from accounts.views import client_address, fill_association, sign_in
@@ -55,12 +55,13 @@ def _name_taken(form, signed_in):
 def _registered_signed_in(form):
     association = Association(verified=False)
     fill_association(association, form)
-    association.members.append(current_user._get_current_object())
     db.session.add(association)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         return _name_taken(form, True)
+    members.add(association, current_user._get_current_object(), admin=True)  # the first member is its admin
+    db.session.commit()
     flash(_("Thank you! Your association is registered. A centre manager will check it soon; then you can book "
             "rooms."), "success")
     return redirect(url_for("accounts.association", association_id=association.id))
@@ -78,12 +79,12 @@ def _registered_new(form):
         user.set_password(form.password.data)
         association = Association(verified=False)
         fill_association(association, form)
-        association.members.append(user)
         db.session.add_all([user, association])
         try:
             db.session.flush()
         except IntegrityError:
             return _name_taken(form, False)
+        members.add(association, user, admin=True)
         user.email_confirmed_at = None  # confirmed by the link in the mail (the column's default is "confirmed")
         notices.confirm_address(user, confirmation_token(user), lang)
         db.session.commit()

@@ -10,12 +10,14 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 import i18n
-from accounts import bp, notices, registration, sessions
+from accounts import bp, members, notices, registration, sessions
 from accounts.access import manager_required
 from accounts.forms import (
     KIND_LABELS,
     ConfirmForm,
+    DeleteAssociationForm,
     EditAssociationForm,
+    EmailChangeForm,
     LoginForm,
     PasswordForm,
     PreferencesForm,
@@ -117,6 +119,7 @@ def account_page(status=200, **forms):
     forms.setdefault("preferences_form", PreferencesForm(obj=current_user, formdata=None))
     forms.setdefault("password_form", PasswordForm(formdata=None))
     forms.setdefault("token_form", TokenForm(formdata=None))
+    forms.setdefault("email_form", EmailChangeForm(formdata=None))
     user = current_user._get_current_object()
     html = render_template(
         "accounts/account.html",
@@ -264,6 +267,9 @@ def association(association_id):
         can_edit=association.can_edit(current_user),
         can_verify=association.can_verify(current_user) and not association.verified,
         verify_form=ConfirmForm(formdata=None),
+        can_export=members.can_manage(current_user, association),
+        can_delete=current_user.is_admin and association.deleted_at is None,
+        delete_form=DeleteAssociationForm(formdata=None),
     )
 
 

@@ -90,7 +90,7 @@ def booking_json(booking) -> dict:
             {
                 "action": change.action,
                 "at": local_iso(change.at, tz_name),
-                "by": (change.user.name or change.user.email) if change.user else None,
+                "by": change.user.display_name if change.user else None,
                 "reason": reason_text(change.reason) or None,
                 "dates": [local_iso(d, tz_name) for d in change.date_values()],
             }

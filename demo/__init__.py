@@ -5,6 +5,7 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
+from accounts import members
 from accounts.models import Association, User
 from centres.models import Centre, Closure, Room
 from demo.season import load_season
@@ -300,10 +301,10 @@ def load_demo() -> str:
         user = User(email=email, role=role, name=name, preferred_language="de")
         user.set_password(DEMO_PASSWORD)
         user.managed_centres = [Centre.by_slug(slug) for slug in centre_slugs]
-        user.associations = [
-            db.session.scalar(select(Association).where(Association.name == n)) for n in association_names
-        ]
         db.session.add(user)
+        db.session.flush()
+        for n in association_names:  # demo members are their associations' admins
+            members.add(db.session.scalar(select(Association).where(Association.name == n)), user, admin=True)
         counts["users"] += 1
     db.session.commit()
     season = load_season() or {"bookings": 0, "events": 0}
