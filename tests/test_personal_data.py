@@ -19,8 +19,8 @@ from test_security_sessions import other_app_fixture  # noqa: F401
 from accounts import members
 from accounts.models import Invitation, User
 from bookings.models import Booking
-from outbox.models import OutboxMail
 from extensions import db
+from outbox.models import OutboxMail
 from tests.conftest import PASSWORD
 from timeutil import to_local, utcnow
 
