@@ -17,9 +17,8 @@ from sqlalchemy import delete, func, insert, select, update
 
 import mail
 from accounts.models import Invitation, User, association_members, hash_token, normalise_email
+from accounts.notices import greeted
 from extensions import db
-from i18n import language_info
-from mail import Notice
 from timeutil import utcnow
 
 INVITATION_DAYS = 14
@@ -111,9 +110,8 @@ def invite(association, email, by, lang) -> Invitation:
 def _invitation_mail(invitation, token, by) -> None:
     lang = invitation.lang
     with force_locale(lang):
-        notice = Notice(lang, language_info(lang).direction,
-                        _("Join %(association)s on Welcome Spaces", association=invitation.association.name),
-                        _("Hello,"))
+        notice = greeted(lang, _("Join %(association)s on Welcome Spaces", association=invitation.association.name),
+                         "")
         notice.paragraphs.append(_("%(person)s invites you to join %(association)s: its members book rooms in "
                                    "the district centres and publish its events.",
                                    person=by.name or by.email, association=invitation.association.name))

@@ -21,7 +21,7 @@ import mail
 from accounts import bp
 from accounts.forms import EmailChangeForm, ForgotPasswordForm, NewPasswordForm
 from accounts.models import PasswordReset, User, hash_token, normalise_email
-from accounts.notices import _notice
+from accounts.notices import greeted
 from accounts.views import account_page, client_address, sign_in
 from extensions import db
 from operations import throttle
@@ -57,7 +57,7 @@ def _send_reset(user) -> None:
                                  expires_at=now + timedelta(minutes=RESET_MINUTES)))
     lang = user.preferred_language or i18n.current_language()
     with force_locale(lang):
-        notice = _notice(lang, _("Set a new password"), user.name)
+        notice = greeted(lang, _("Set a new password"), user.name)
         notice.paragraphs.append(_("Someone — probably you — asked to set a new password for your account. The "
                                    "link below works once, for %(minutes)d minutes.", minutes=RESET_MINUTES))
         notice.paragraphs.append(_("If it was not you, ignore this message: your password stays as it is."))
@@ -114,7 +114,7 @@ def change_email():
     lang = user.preferred_language or i18n.current_language()
     token = _change_serializer().dumps({"u": user.id, "old": user.email, "new": new})
     with force_locale(lang):
-        notice = _notice(lang, _("Please confirm your new e-mail address"), user.name)
+        notice = greeted(lang, _("Please confirm your new e-mail address"), user.name)
         notice.paragraphs.append(_("Open the link to use this address for your Welcome Spaces account from now "
                                    "on. It works for %(days)d days. If you did not ask for it, ignore this message.",
                                    days=CHANGE_DAYS))

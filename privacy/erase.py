@@ -16,7 +16,7 @@ from email import policy
 from sqlalchemy import delete, func, select, update
 
 from accounts import members
-from accounts.models import ApiToken, Invitation, PasswordReset, User, UserSession, association_members
+from accounts.models import ApiToken, Invitation, PasswordReset, UserSession, association_members
 from bookings.decisions import cancel
 from bookings.models import ACTIVE, Booking, Occurrence
 from extensions import db
@@ -138,7 +138,3 @@ def purge_older_than(cutoff: datetime) -> int:
         db.session.execute(update(KeyHandover).where(KeyHandover.booking_id.in_(chunk)).values(holder=""))
     log.info("retention: personal data of %d bookings that ended before %s removed", len(ids), cutoff.date())
     return len(ids)
-
-
-def deleted_users() -> int:
-    return db.session.scalar(select(func.count()).select_from(User).where(User.deleted_at.is_not(None)))

@@ -85,8 +85,8 @@ def _bookings(*conditions) -> list[Booking]:
                                             selectinload(Booking.room), selectinload(Booking.association))))
 
 
-def user_data(user) -> dict:
-    """Everything stored about the user, as a dict."""
+def user_data(user, bookings) -> dict:
+    """Everything stored about the user, as a dict (``bookings``: those the user requested)."""
     roster = {a.id: members.is_admin_of(user, a) for a in user.associations}
     sessions = db.session.scalars(select(UserSession).where(UserSession.user_id == user.id))
     tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))
@@ -106,7 +106,7 @@ def user_data(user) -> dict:
                         "last_used_at": _utc(t.last_used_at), "revoked_at": _utc(t.revoked_at)} for t in tokens],
         "calendar_addresses": [{"name": f.name, "scope": f.scope, "language": f.language,
                                 "created_at": _utc(f.created_at), "revoked_at": _utc(f.revoked_at)} for f in feeds],
-        "bookings_requested": [booking_record(b) for b in _bookings(Booking.created_by_id == user.id)],
+        "bookings_requested": [booking_record(b) for b in bookings],
         "booking_history": [{"booking_id": c.booking_id, "action": c.action, "reason": c.reason,
                              "at": _utc(c.at)} for c in changes],
         "mails": [{"subject": m.subject, "status": m.status, "created_at": _utc(m.created_at),
@@ -115,13 +115,12 @@ def user_data(user) -> dict:
 
 
 def user_zip(user) -> bytes:
-    data = user_data(user)
     bookings = _bookings(Booking.created_by_id == user.id)
+    data = user_data(user, bookings)
     return _zip({"account.json": _json(data), "bookings.csv": _csv(DATE_COLUMNS, _date_rows(bookings))})
 
 
-def association_data(association) -> dict:
-    bookings = _bookings(Booking.association_id == association.id)
+def association_data(association, bookings) -> dict:
     invitations = members.open_invitations(association)
     return {
         "exported_at": _utc(utcnow()),
@@ -139,8 +138,8 @@ def association_data(association) -> dict:
 
 
 def association_zip(association) -> bytes:
-    data = association_data(association)
     bookings = _bookings(Booking.association_id == association.id)
+    data = association_data(association, bookings)
     events = [(e["id"], e["booking_id"], e["category"], lang, text, e["description"].get(lang, ""))
               for e in data["events"] for lang, text in sorted(e["title"].items())]
     return _zip({

@@ -14,7 +14,7 @@ from accessibility.models import SiteText
 from accessibility.rules import sections
 from accounts.access import admin_required
 from accounts.models import User
-from accounts.notices import _notice
+from accounts.notices import greeted
 from accounts.views import client_address
 from extensions import db
 from operations import throttle
@@ -79,7 +79,7 @@ def _tell_admins(form) -> None:
     for admin in admins:
         lang = admin.preferred_language or i18n.current_language()
         with force_locale(lang):
-            notice = _notice(lang, _("Feedback on accessibility"), admin.name)
+            notice = greeted(lang, _("Feedback on accessibility"), admin.name)
             notice.paragraphs.append(_("Someone wrote with the form of the accessibility statement. Please answer "
                                        "within six weeks (BITV 2.0)."))
             notice.reason_heading, notice.reason = _("Message"), form.message.data.strip()
