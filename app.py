@@ -32,6 +32,7 @@ from outbox import bp as outbox_bp
 from outbox.cli import register_commands as register_worker_commands
 from privacy import bp as privacy_bp
 from privacy.retention import register_commands as register_privacy_commands
+from reports import bp as reports_bp
 from statements import bp as statements_bp
 from terms.views import bp as terms_bp
 
@@ -77,6 +78,7 @@ def create_app(test_config=None):
     app.register_blueprint(terms_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(statements_bp)
+    app.register_blueprint(reports_bp)
     csrf.exempt(api_bp)
 
     # Requests: language prefix, security headers, template helpers; a request id and a log line each.

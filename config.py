@@ -62,6 +62,7 @@ class Defaults:
     RESET_LIMIT = "5 per 3600"  # password-reset mails asked for per address
     RESET_ADDRESS_LIMIT = "20 per 3600"  # password-reset mails asked for per client address
     FEEDBACK_LIMIT = "10 per 3600"  # accessibility feedback messages per client address
+    FIGURES_MIN_COUNT = 3  # open figures: a cell from fewer associations is suppressed (reports.open_figures)
     RETENTION = "3y"  # personal data of past bookings kept this long (privacy.retention), e.g. 3y, 18m, 400d
     REGISTER_LIMIT = "10 per 3600"  # registrations per client address
     BOOKING_LIMIT = "60 per 3600"  # booking requests per user
@@ -106,6 +107,7 @@ ENV_SETTINGS = {
     "RESET_LIMIT": "RESET_LIMIT",
     "RESET_ADDRESS_LIMIT": "RESET_ADDRESS_LIMIT",
     "RETENTION": "RETENTION",
+    "FIGURES_MIN_COUNT": "FIGURES_MIN_COUNT",
     "FEEDBACK_LIMIT": "FEEDBACK_LIMIT",
     "REGISTER_LIMIT": "REGISTER_LIMIT",
     "BOOKING_LIMIT": "BOOKING_LIMIT",
@@ -116,7 +118,7 @@ ENV_SETTINGS = {
 BOOLEANS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SECURE_COOKIES"}
 INTEGERS = {"MAIL_PORT", "MAIL_TIMEOUT", "MAIL_LEASE_SECONDS", "DATABASE_CONNECT_TIMEOUT", "DATABASE_STATEMENT_TIMEOUT",
             "DATABASE_LOCK_TIMEOUT", "DATABASE_BUSY_TIMEOUT", "RETRY_AFTER", "SESSION_MAX_HOURS",
-            "SESSION_IDLE_MINUTES", "REMEMBER_DAYS"}
+            "SESSION_IDLE_MINUTES", "REMEMBER_DAYS", "FIGURES_MIN_COUNT"}
 
 
 def from_environment(environ=os.environ) -> dict:

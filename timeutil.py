@@ -33,3 +33,8 @@ def to_utc_naive(value: datetime) -> datetime:
 def to_local(value: datetime, tz_name: str | None) -> datetime:
     """A stored naive-UTC instant as an aware datetime in the given zone."""
     return value.replace(tzinfo=UTC).astimezone(zone(tz_name))
+
+
+def local_wall_time(value: datetime, tz_name: str | None) -> datetime:
+    """A stored naive-UTC instant as the naive wall time in the given zone."""
+    return to_local(value, tz_name).replace(tzinfo=None)

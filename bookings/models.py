@@ -15,7 +15,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKe
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
-from timeutil import utcnow
+from timeutil import DEFAULT_TIMEZONE, local_wall_time, utcnow
 
 PENDING, APPROVED, REJECTED, CANCELLED = "pending", "approved", "rejected", "cancelled"
 STATUSES = (PENDING, APPROVED, REJECTED, CANCELLED)
@@ -191,6 +191,13 @@ class Booking(db.Model):
     def can_cancel_dates(self, user, now=None) -> bool:
         return self.status == APPROVED and self.can_cancel(user) and bool(self.future_occurrences(now, (APPROVED,)))
 
+    def participant_dates(self, user, now=None) -> list:
+        """The dates whose participants this user may record (reports): approved dates that have ended."""
+        if not self.can_cancel(user):
+            return []
+        now = now or utcnow()
+        return [o for o in self.occurrences if o.status == APPROVED and o.ends_at <= now]
+
     def __repr__(self) -> str:
         return f"<Booking {self.id} {self.status}>"
 
@@ -198,6 +205,16 @@ class Booking(db.Model):
 def _blocked(column):
     """By default a date blocks the room for its own time; requests widen it by the room's buffers."""
     return lambda context: context.get_current_parameters()[column]
+
+
+def _local(column):
+    """By default a date's wall time in the city's zone; requests set the centre's (bookings.requests)."""
+    return lambda context: local_wall_time(context.get_current_parameters()[column], DEFAULT_TIMEZONE)
+
+
+def _minutes(context):
+    values = context.get_current_parameters()
+    return round((values["ends_at"] - values["starts_at"]).total_seconds() / 60)
 
 
 class Occurrence(db.Model):
@@ -214,15 +231,25 @@ class Occurrence(db.Model):
         Index("ix_occurrence_starts_at", "starts_at"),  # time ranges across rooms: calendar, API, feeds
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("blocked_start <= starts_at AND blocked_end >= ends_at", name="blocked_covers_date"),
+        CheckConstraint("participants >= 0", name="participants_not_negative"),
+        # reports: a period in local time, read from the index alone; an association's earlier dates
+        Index("ix_occurrence_report", "local_start", "local_end", "booking_id", "status", "minutes", "participants"),
+        Index("ix_occurrence_booking_start", "booking_id", "local_start"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id", ondelete="CASCADE"), index=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id", ondelete="CASCADE"))  # ix_occurrence_booking_start
     room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id", ondelete="CASCADE"))
     starts_at: Mapped[datetime] = mapped_column(DateTime)
     ends_at: Mapped[datetime] = mapped_column(DateTime)
     blocked_start: Mapped[datetime] = mapped_column(DateTime, default=_blocked("starts_at"))
     blocked_end: Mapped[datetime] = mapped_column(DateTime, default=_blocked("ends_at"))
+    # The date in its centre's wall time (set by bookings.requests): reports group by local weekday,
+    # hour and month on every database, across clock changes.
+    local_start: Mapped[datetime] = mapped_column(DateTime, default=_local("starts_at"))
+    local_end: Mapped[datetime] = mapped_column(DateTime, default=_local("ends_at"))
+    minutes: Mapped[int] = mapped_column(Integer, default=_minutes)  # its length, across a clock change too
+    participants: Mapped[int | None] = mapped_column(Integer)  # recorded by the organiser after the date
     status: Mapped[str] = mapped_column(String(20), default=PENDING)
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

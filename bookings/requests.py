@@ -36,7 +36,7 @@ from terms import pricing
 from terms.models import HouseRules
 from terms.pricing import Fee
 from terms.rules import Responsible, check_terms, clean_responsible
-from timeutil import utcnow
+from timeutil import local_wall_time, utcnow
 
 
 @dataclass
@@ -193,7 +193,9 @@ def request_booking(request: BookingRequest, by, *, now=None) -> Booking:
     _record_terms(booking, request, now)
     before, after = buffers(room)
     for s in plan.kept:
-        occurrence = Occurrence(room_id=room.id if room else None, starts_at=s.start, ends_at=s.end)
+        occurrence = Occurrence(room_id=room.id if room else None, starts_at=s.start, ends_at=s.end,
+                                local_start=local_wall_time(s.start, centre.timezone),
+                                local_end=local_wall_time(s.end, centre.timezone))
         occurrence.block(before, after)
         booking.occurrences.append(occurrence)
     booking.tariff = plan.fee.tariff

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import selectinload
 
+from accounts.forms import ConfirmForm
 from bookings import bp, services
 from bookings.display import occurrence_label, parse_week, room_week
 from bookings.errors import BookingError, refusal
@@ -225,6 +226,7 @@ def booking_page(booking, *, status=200, errors=(), forms=None):
         approve_form=approve_form, reject_form=forms.get("reject") or RejectForm.for_booking(booking, formdata=None),
         cancel_form=cancel_form, withdraw_form=forms.get("withdraw") or WithdrawForm.for_booking(booking, formdata=None),
         label=lambda o: occurrence_label(o, tz_name), terms=terms_of(booking, forms, now),
+        participant_dates=booking.participant_dates(user, now), participants_form=ConfirmForm(),
     ), status
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from accounts.access import admin_required, manager_required
 from accounts.forms import ConfirmForm
+from bookings.localtime import relocalise
 from centres import bp
 from centres.forms import CentreForm, ManagersForm
 from centres.management import set_managers
@@ -123,7 +124,10 @@ def manage_edit_centre(slug):
         abort(403)
     form = CentreForm(centre=centre)
     if form.validate_on_submit():
+        zone_before = centre.timezone
         form.fill(centre)
+        if centre.timezone != zone_before:
+            relocalise(centre)
         try:
             db.session.commit()
         except IntegrityError:

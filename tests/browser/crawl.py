@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
 # Pages not to open: leaving the session, files rather than pages, the API, forms that change data by GET.
-SKIP = re.compile(r"/logout|\.ics$|\.zip$|\.svg$|\.png$|/static/|/api/|/feeds/|^/__|/embed/|/print$")
+SKIP = re.compile(r"/logout|\.ics$|\.zip$|\.csv$|\.xlsx$|\.svg$|\.png$|/static/|/api/|/feeds/|^/__|/embed/|/print$")
 NUMBER = re.compile(r"/\d+(?=/|$)")
 WCAG_SPACING = """
   * { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }
