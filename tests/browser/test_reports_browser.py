@@ -4,6 +4,7 @@ downloaded through the browser, the open figures on a 320 px phone without sidew
 
 import csv
 import io
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -63,3 +64,12 @@ def test_open_figures_on_a_phone(make_page, axe, world, app, lang):
         axe(page)
     finally:
         app.config["FIGURES_MIN_COUNT"] = 3
+
+
+def test_the_report_prints_on_one_page(page, world):
+    sign_in(page, world.admin.email)
+    page.goto(f"/de/reports/?{MARCH}&group_by=kind")
+    page.emulate_media(media="print")
+    pdf = page.pdf(prefer_css_page_size=True)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    expect(page.locator("#heat-heading")).to_be_hidden()  # the heat maps stay on the screen
