@@ -11,7 +11,7 @@ groups need not add up to the totals, which are computed on their own.
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Integer, and_, case, cast, exists, func, literal, select, true
+from sqlalchemy import and_, case, exists, func, literal, select, true
 
 from accounts.models import Association
 from bookings.models import APPROVED, CANCELLED, REJECTED, Booking, Occurrence
@@ -241,8 +241,7 @@ def heat_map(period: Period, centre_ids) -> dict[int, list[list[int]]]:
     """
     o = Occurrence
     start = minute_of_day(o.local_start)
-    length = cast(func.round(minutes_between(o.local_start, o.local_end)), Integer)
-    weekday, hour, end_hour = weekday_of(o.local_start), start // 60, (start + length + 59) // 60
+    weekday, hour, end_hour = weekday_of(o.local_start), start // 60, (start + o.minutes + 59) // 60
     inner = (select(o.booking_id, weekday.label("weekday"), hour.label("hour"), end_hour.label("end_hour"),
                     func.count().label("n"))
              .where(date_filter(period, None), o.status == APPROVED)

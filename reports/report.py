@@ -46,28 +46,34 @@ class Report:
 
 
 def _figures_of(period: Period, centre_ids, group_by: str):
+    """({key: Figures}, totals, the bookable hours of a key) for the period."""
     groups, totals = queries.figures(period, centre_ids, group_by)
     by, total_capacity = capacity.bookable_hours(period, centre_ids)
+
+    def capacity_of(key) -> float:
+        return by[group_by].get(key, 0.0) if group_by in by else total_capacity
+
     for key, figures in groups.items():
-        figures.capacity_hours = by[group_by].get(key, 0.0) if group_by in by else total_capacity
+        figures.capacity_hours = capacity_of(key)
     totals.capacity_hours = total_capacity
-    return groups, totals
+    return groups, totals, capacity_of
 
 
 def build(period: Period, centre_ids, group_by: str, *, compare: bool = True, heat: bool = False) -> Report:
     """``centre_ids`` None: every centre (admins); else only these (a manager's)."""
-    groups, totals = _figures_of(period, centre_ids, group_by)
+    groups, totals, capacity_of = _figures_of(period, centre_ids, group_by)
     report = Report(period, group_by, centre_ids, [], totals)
     previous = {}
     if compare:
         report.previous_period = period.year_earlier()
-        previous, report.previous_totals = _figures_of(report.previous_period, centre_ids, group_by)
+        previous, report.previous_totals, _ = _figures_of(report.previous_period, centre_ids, group_by)
         if group_by == "month":  # beside each month: the same month a year earlier
             previous = {_year_later(key): value for key, value in previous.items()}
     labels = Labels(group_by)
     for key in set(groups) | set(previous):
-        report.groups.append(Group(key, labels(key), groups.get(key) or _empty(group_by, key, period, centre_ids),
-                                   previous.get(key)))
+        # a group with dates a year earlier and none now: zero, with its bookable hours
+        current = groups.get(key) or Figures(capacity_hours=capacity_of(key))
+        report.groups.append(Group(key, labels(key), current, previous.get(key)))
     report.groups.sort(key=lambda g: (g.key is None, g.key if group_by == "month" else g.label.casefold()))
     if heat:
         report.heat = queries.heat_map(period, centre_ids)
@@ -79,12 +85,6 @@ def _year_later(month):
         return None
     year, number = month.split("-")
     return f"{int(year) + 1:04d}-{number}"
-
-
-def _empty(group_by, key, period, centre_ids) -> Figures:
-    """A group that had dates a year earlier and none now: zero, with its bookable hours."""
-    by, total = capacity.bookable_hours(period, centre_ids)
-    return Figures(capacity_hours=by[group_by].get(key, 0.0) if group_by in by else total)
 
 
 class Labels:

@@ -56,6 +56,9 @@ def test_a_year_earlier_beside_each_figure(app, world):
     assert p.capacity_hours == 14 * 31 + 10 * 31 + 14 * 31  # no closure in March 2026
     centre_a = by_key(result)[world.a.id]
     assert centre_a.previous.dates == 1 and by_key(result)[world.b.id].previous is None
+    later = by_key(figures(app, period=Period(date(2028, 3, 1), date(2028, 3, 31))))  # nothing booked yet
+    assert (later[world.a.id].figures.dates, later[world.a.id].previous.dates) == (0, 7)
+    assert later[world.a.id].figures.capacity_hours == 14 * 31 + 10 * 31 and later[world.a.id].label == "Centre 1"
 
 
 def test_by_centre_and_room(app, world):
