@@ -6,8 +6,11 @@ default centre), ``lang`` for the labels. ``Accept: text/csv`` or ``format=csv``
 (or the ``/reports.csv`` path) answers the same as CSV.
 """
 
+from datetime import date
+
 from flask import g, jsonify, make_response, request
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from api import bp
 from api.auth import token_required
@@ -15,8 +18,8 @@ from api.errors import api_error
 from api.openapi import STANDARD_ERRORS, describe
 from api.views import requested_language
 from reports import exports
-from reports.choices import ChoiceError, grouping_from, may_report, period_from, scope_for
-from reports.figures_views import year_asked, year_period
+from reports.choices import ChoiceError, grouping_from, may_report, period_from, scope_for, year_of
+from reports.figures_views import year_asked
 from reports.open_figures import as_json, collect
 from reports.queries import GROUPINGS
 from reports.report import build
@@ -78,11 +81,12 @@ def reports():
 
 @bp.get("/figures")
 def figures():
-    year = year_asked()
-    if year is None:
-        return api_error(422, fields={"year": ["not a year with figures"]})
     with force_locale(requested_language()):
-        return jsonify(as_json(collect(year_period(year))))
+        year = year_asked()
+        if year is None:
+            message = _("The input is not valid.")
+            return api_error(422, message, fields={"year": [message]})
+        return jsonify(as_json(collect(year_of(date(year, 1, 1)))))
 
 
 FIGURES_SCHEMA = {"type": "object", "properties": {key: {"type": ["number", "null"]} for key in FIGURE_KEYS}}

@@ -16,7 +16,7 @@ from bookings.errors import BookingConflict, RuleViolation
 from bookings.models import APPROVED, Booking, Occurrence
 from bookings.recurrence import WEEKDAY_CODES, Recurrence, week_start
 from centres.models import Centre
-from demo.season import SEASON_DAYS_BACK, SPECS, Spec, _quiet_commit
+from demo.season import SEASON_DAYS_BACK, SPECS, Spec, quiet_commit
 from extensions import db
 from terms.rules import Responsible
 from timeutil import utcnow
@@ -62,7 +62,7 @@ def _request(spec: Spec, first: date, count: int, now: datetime):
     try:
         booking = services.request_booking(request, by, now=now)
         services.approve(booking, manager, now=now)
-        _quiet_commit()
+        quiet_commit()
     except (RuleViolation, BookingConflict):
         db.session.rollback()
         return None
@@ -94,4 +94,4 @@ def record_participants(today: date) -> None:
         room = occurrence.booking.room
         capacity = (attendees or (room.capacity if room else 30)) or 30
         occurrence.participants = max(1, capacity * (25 + (occurrence.id * 37) % 65) // 100)
-    _quiet_commit()
+    quiet_commit()

@@ -262,7 +262,7 @@ REJECTION = "Der Saal ist an diesem Abend schon fÃ¼r eine Hochzeit vermietet. â€
 SEASON_DAYS_BACK = 42
 
 
-def _quiet_commit():
+def quiet_commit():
     """Commit without e-mail: the demo's people are invented."""
     mail.discard_queued()
     db.session.commit()
@@ -285,7 +285,7 @@ def load_season() -> dict | None:
     counts = {"bookings": 0, "events": 0, "skipped": 0}
     with write_transaction():
         ensure_categories()
-        _quiet_commit()
+        quiet_commit()
         now = utcnow() - timedelta(days=SEASON_DAYS_BACK)
         monday = week_start(now.date()) + timedelta(weeks=1)
         admin = db.session.scalar(select(User).where(User.role == "admin").order_by(User.id))
@@ -324,7 +324,7 @@ def load_season() -> dict | None:
             )
             try:
                 booking = services.request_booking(request, by, now=now)
-                _quiet_commit()
+                quiet_commit()
             except (RuleViolation, BookingConflict):
                 db.session.rollback()
                 counts["skipped"] += 1
@@ -342,7 +342,7 @@ def load_season() -> dict | None:
                     services.approve(booking, manager, now=now)
                 elif spec.outcome == "rejected":
                     services.reject(booking, manager, reason=REJECTION, now=now)
-                _quiet_commit()
+                quiet_commit()
             except (RuleViolation, BookingConflict):
                 db.session.rollback()
         for spec, booking, manager in made:
@@ -350,5 +350,5 @@ def load_season() -> dict | None:
                 db.session.refresh(booking)
                 if index < len(booking.occurrences) and booking.occurrences[index].status == "approved":
                     services.cancel(booking, manager, occurrence_id=booking.occurrences[index].id, reason=reason, now=now)
-                    _quiet_commit()
+                    quiet_commit()
     return counts

@@ -6,9 +6,8 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 
 from reports import bp, charts
-from reports.choices import today
+from reports.choices import today, year_of
 from reports.open_figures import collect
-from reports.queries import Period
 from reports.report import GROUPING_LABELS
 from reports.views import rtl, weekday_names
 
@@ -26,16 +25,12 @@ def year_asked() -> int | None:
     return int(raw)
 
 
-def year_period(year: int) -> Period:
-    return Period(date(year, 1, 1), date(year, 12, 31))
-
-
 @bp.route("/figures/")
 def figures():
     year = year_asked()
     if year is None:
         abort(404)
-    data = collect(year_period(year))
+    data = collect(year_of(date(year, 1, 1)))
     shown = [cell for cell in data.tables["centre"] if not cell.suppressed]
     bars = charts.bars([(c.label, c.figures.utilisation or 0, None, f"{c.figures.utilisation or 0:g} %")
                         for c in shown], rtl())

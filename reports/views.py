@@ -43,6 +43,13 @@ def rtl() -> bool:
     return i18n.language_info(str(get_locale())).direction == "rtl"
 
 
+def refused(error: ChoiceError):
+    """The report's form with the translated reason a parameter cannot be used (400)."""
+    return render_template("reports/index.html", error=error, report=None, args=request.args,
+                           quick=quick_periods(), groupings=GROUPING_LABELS,
+                           centres=scope_for(current_user, None).centres), 400
+
+
 def chart_rows(report, key="hours"):
     rows = []
     for group in report.groups:
@@ -60,9 +67,7 @@ def index():
     try:
         period, group_by, scope = asked()
     except ChoiceError as error:
-        return render_template("reports/index.html", error=error, report=None, args=request.args,
-                               quick=quick_periods(), groupings=GROUPING_LABELS,
-                               centres=scope_for(current_user, None).centres), 400
+        return refused(error)
     report = build(period, scope.centre_ids, group_by, heat=True)
     months = report if group_by == "month" else build(period, scope.centre_ids, "month")
     names = weekday_names()
@@ -86,8 +91,8 @@ def _export(kind: str):
         abort(403)
     try:
         period, group_by, scope = asked()
-    except ChoiceError:
-        abort(400)
+    except ChoiceError as error:  # a download link edited by hand: the form, with what is wrong
+        return refused(error)
     report = build(period, scope.centre_ids, group_by)
     rows = exports.table(report)
     name = f"report-{period.start:%Y%m%d}-{period.end:%Y%m%d}-{group_by}"

@@ -50,7 +50,9 @@ def test_api_figures_never_show_a_suppressed_cell(client, world, threshold):
     threshold(1)
     centres = {c["key"]: c for c in client.get("/api/v1/figures?year=2027").get_json()["groups"]["centre"]}
     assert (centres[world.a.id]["dates"], centres[world.b.id]["dates"]) == (8, 3)
-    assert client.get("/api/v1/figures?year=abc").status_code == 422
+    refused = client.get("/api/v1/figures?year=abc&lang=de")
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["fields"]["year"] == ["Die Eingabe ist ungültig."]  # in the asked language
 
 
 def centre_table(html: str) -> str:

@@ -155,6 +155,8 @@ def test_reports_page_exports_and_access(app, client, auth, world):
     assert client.get("/en/reports/?start=2027-03-31&end=2027-03-01").status_code == 400
     assert client.get("/en/reports/?group_by=nonsense").status_code == 400
     assert client.get("/en/reports/?start=nonsense").status_code == 400
+    edited = client.get("/en/reports/report.xlsx?group_by=nonsense")  # a download link edited by hand
+    assert edited.status_code == 400 and b"Please choose one of" in edited.data
 
 
 def test_api_reports(app, client, world, token_for):
