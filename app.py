@@ -35,6 +35,7 @@ from privacy.retention import register_commands as register_privacy_commands
 from reports import bp as reports_bp
 from statements import bp as statements_bp
 from terms.views import bp as terms_bp
+from waitlist import bp as waitlist_bp
 
 
 def create_app(test_config=None):
@@ -79,6 +80,7 @@ def create_app(test_config=None):
     app.register_blueprint(privacy_bp)
     app.register_blueprint(statements_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(waitlist_bp)
     csrf.exempt(api_bp)
 
     # Requests: language prefix, security headers, template helpers; a request id and a log line each.

@@ -20,9 +20,10 @@ from api import bp
 from api.auth import token_required
 from api.booking_input import BadBody, Invalid, json_body, parse_booking_request
 from api.errors import api_error
-from bookings import services
+from api.serializers import waitlist_entry_json as entry_json
+from bookings import refusals, services
 from bookings.display import local_iso, reason_text
-from bookings.errors import BookingError, refusal
+from bookings.errors import BookingConflict, BookingError, InvalidState, RuleViolation, refusal
 from bookings.models import APPROVED, Booking, Occurrence
 from bookings.recurrence import Recurrence
 from bookings.rules import closures_for
@@ -32,6 +33,7 @@ from operations import throttle
 from parsing import ID, is_int, parse_bound, parse_when
 from terms import pricing
 from timeutil import to_local, to_utc_naive, utcnow, zone
+from waitlist import line
 
 MAX_RANGE_DAYS = 366
 
@@ -134,16 +136,21 @@ def error_response(error):
     return api_error(answer.status, answer.message, code=answer.code, **extra)
 
 
-def run(action, status=200):
+def run(action, status=200, *, asked=None, extra=None):
     """The answer is built from what is about to be committed (no second read after the commit, which could fail
-    while the change stands)."""
+    while the change stands). ``asked``: the request whose taken dates count as refused (bookings.refusals);
+    ``extra(booking)``: more of the answer, in the same transaction."""
     try:
         booking = action()
         db.session.flush()
         body = booking_json(booking)
+        if extra is not None:
+            body.update(extra(booking))
         db.session.commit()
     except BookingError as error:
         db.session.rollback()
+        if asked is not None and isinstance(error, BookingConflict):
+            refusals.record(asked, error.dates)
         return error_response(error)
     return jsonify(body), status
 
@@ -177,7 +184,22 @@ def create_booking():
         return bad_body()
     except Invalid as error:
         return invalid(error.fields)
-    return run(lambda: services.request_booking(booking_request, g.api_user), status=201)
+    join = body.get("join_waitlist", False)
+    if not isinstance(join, bool):
+        return invalid({"join_waitlist": [_("Please give true or false.")]})
+
+    def left_out(booking):
+        """With ``join_waitlist`` and ``skip_conflicts``: the dates left out, on the waiting list."""
+        if not (join and booking_request.skip_conflicts):
+            return {}
+        try:
+            entries = line.join(booking_request, g.api_user)
+        except (RuleViolation, InvalidState):  # nothing was taken, or in line already
+            entries = []
+        return {"waitlist": [entry_json(entry) for entry in entries]}
+
+    return run(lambda: services.request_booking(booking_request, g.api_user), status=201, asked=booking_request,
+               extra=left_out)
 
 
 @bp.get(f"/bookings/<{ID}:booking_id>")

@@ -153,6 +153,9 @@ SCHEMAS = {
                                "leave out (as a manager of the centre) to book for the centre itself (approved at once)."},
             "recurrence": {"$ref": "#/components/schemas/Recurrence"},
             "skip_conflicts": {"type": "boolean", "default": False, "description": "Leave out the dates already taken."},
+            "join_waitlist": {"type": "boolean", "default": False,
+                              "description": "With skip_conflicts: put the dates left out on the waiting list; "
+                                             "the answer's `waitlist` lists the places (POST /bookings only)."},
             "attendees": {"type": "integer", "minimum": 1, "description": "At most the room's capacity."},
             "note": {"type": "string", "maxLength": 2000},
             "event": {"$ref": "#/components/schemas/EventInput"},

@@ -3,7 +3,9 @@
 from flask import url_for
 
 import i18n
+from bookings.display import local_iso
 from centres.policy import RoomPolicy
+from waitlist.line import position
 
 
 def texts(mapping, lang, default_language):
@@ -47,3 +49,22 @@ def centre_json(centre, lang, with_rooms=False):
     if with_rooms:
         data["rooms"] = [room_json(room, lang) for room in centre.rooms]
     return data
+
+
+def waitlist_entry_json(entry) -> dict:
+    """A place on the waiting list, as its association and the centre's managers see it."""
+    tz_name = entry.centre.timezone
+    return {
+        "id": entry.id,
+        "status": entry.status,
+        "position": position(entry),
+        "room_id": entry.room_id,
+        "centre": entry.centre.slug,
+        "association": {"id": entry.association.id, "name": entry.association.name},
+        "title": entry.title,
+        "start": local_iso(entry.starts_at, tz_name),
+        "end": local_iso(entry.ends_at, tz_name),
+        "offer_expires": local_iso(entry.offer_expires, tz_name) if entry.offer_expires else None,
+        "booking_id": entry.booking_id,
+        "created_at": local_iso(entry.created_at, tz_name),
+    }

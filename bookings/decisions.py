@@ -13,6 +13,7 @@ caller commits.
 from contextlib import contextmanager
 from datetime import date, datetime
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -45,6 +46,11 @@ COMPETING = "@competing"
 NOT_SELECTED = "@not_selected"
 
 EXCLUSION_VIOLATION = "23P01"
+
+# Sent with the room's id (and ``now``) once a decision has freed dates of a room (cancelled, withdrawn, rejected),
+# in the decision's transaction and under the room's lock: the waiting list offers them (waitlist.line).
+signals = Namespace()
+room_freed = signals.signal("room-freed")
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -114,6 +120,11 @@ def _exclusion_as_conflict(room_id, intervals, booking_id, tz_name):
         held = find_conflicts(room_id, intervals, exclude_booking_id=booking_id)
         dates = [intervals[i] for i in sorted(held)] or list(intervals)
         raise BookingConflict(dates, tz_name) from error
+
+
+def freed(booking, now) -> None:
+    if booking.room_id is not None:
+        room_freed.send(booking.room_id, now=now or utcnow())
 
 
 def _status_label(status) -> str:
@@ -258,6 +269,7 @@ def reject(booking, by, *, reason, now=None) -> Booking:
     booking.decided_at = utcnow()
     record_change(booking, by, "rejected", reason=reason, occurrences=pending)
     db.session.flush()
+    freed(booking, now)
     count_on_commit("refused")
     notifications.rejected(booking, pending, reason)
     return booking
@@ -307,6 +319,7 @@ def cancel(booking, by, *, occurrence_id=None, following=False, reason="", now=N
     if had_approved and booking.event is not None:
         booking.event.touch()
     db.session.flush()
+    freed(booking, now)
     if by_centre:
         if not booking.is_centre_booking:
             notifications.cancelled(booking, targets, reason, had_approved)

@@ -56,6 +56,8 @@ class BookingRequestForm(FlaskForm):
     )
     note = TextAreaField(_l("Note for the centre"), validators=[Optional(), Length(max=2000)])
     skip_conflicts = BooleanField(_l("Leave out the dates when the room is already taken"))
+    join_waitlist = BooleanField(_l("Put the dates left out on the waiting list"),
+                                 description=_l("When one of them frees, it is offered to you in turn."))
     publish = BooleanField(_l("Show it in the public calendar once it is approved"))
     event_title = TranslatedTextField(_l("Public title"), max_length=MAX_TITLE,
                                       description=_l("In as many languages as you like."))
@@ -78,6 +80,7 @@ class BookingRequestForm(FlaskForm):
     accept_terms = BooleanField(_l("I have read the house rules and accept them"))
     check = SubmitField(_l("Check the dates"))
     send = SubmitField(_l("Send the request"))
+    waitlist = SubmitField(_l("Join the waiting list for the taken dates"))
 
     def __init__(self, *args, associations=(), centre_option=None, categories=(), **kwargs):
         super().__init__(*args, **kwargs)

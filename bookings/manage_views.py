@@ -1,6 +1,7 @@
 """Managers' pages: the queue of requests per centre, and the week of each room (printable as a door sign)."""
 
 from dataclasses import dataclass, field
+from datetime import datetime, time
 
 from flask import abort, render_template, request
 from flask_login import current_user
@@ -16,7 +17,8 @@ from bookings.rules import find_competing, find_conflicts
 from centres.models import Centre, Room
 from extensions import db
 from parsing import ID
-from timeutil import utcnow
+from timeutil import to_utc_naive, utcnow, zone
+from waitlist.views import lines
 
 
 def managed_centres():
@@ -101,8 +103,9 @@ def queue():
     now = utcnow()
     next_url = request.full_path.rstrip("?")
     sections = [(centre, build_queue(centre, now, next_url)) for centre in centres]
+    waiting_lines = {centre.id: lines(centre_ids=[centre.id]) for centre in centres}
     return render_template("bookings/queue.html", sections=sections, selected=slug, all_centres=managed_centres(),
-                           label=occurrence_label, now=now)
+                           label=occurrence_label, now=now, waiting_lines=waiting_lines)
 
 
 @bp.route(f"/<lang:lang>/manage/rooms/<{ID}:room_id>/week")
@@ -115,5 +118,9 @@ def week(room_id):
         abort(403)
     first = parse_week(request.args.get("week"), room.centre.timezone)
     rooms = room.centre.rooms
-    return render_template("bookings/week.html", room=room, centre=room.centre, rooms=rooms,
-                           week=room_week(room, first, details=True))
+    week_ = room_week(room, first, details=True)
+    tz = zone(room.centre.timezone)
+    start = to_utc_naive(datetime.combine(week_.first, time.min, tzinfo=tz))
+    end = to_utc_naive(datetime.combine(week_.next, time.min, tzinfo=tz))
+    return render_template("bookings/week.html", room=room, centre=room.centre, rooms=rooms, week=week_,
+                           waiting=lines(room_id=room.id, start=start, end=end))

@@ -28,7 +28,7 @@ MAX_LISTED = 30
 # --- recipients ---------------------------------------------------------------
 
 
-def _language(preferred, centre) -> str:
+def language_for(preferred, centre) -> str:
     supported = current_app.config["LANGUAGES"]
     for candidate in (preferred, centre.default_language, current_app.config.get("BABEL_DEFAULT_LOCALE")):
         if candidate in supported:
@@ -44,38 +44,38 @@ def association_recipients(booking) -> list[tuple[str, str, str]]:
     for user in booking.association.members if booking.association else []:
         if user.active and user.email not in seen:
             seen.add(user.email)
-            recipients.append((user.email, user.name, _language(user.preferred_language, centre)))
+            recipients.append((user.email, user.name, language_for(user.preferred_language, centre)))
     contact = (booking.association.email if booking.association else "") or ""
     if contact and contact.lower() not in seen:
         preferred = creator.preferred_language if creator else None
-        recipients.append((contact, booking.association.contact_person, _language(preferred, centre)))
+        recipients.append((contact, booking.association.contact_person, language_for(preferred, centre)))
     if not recipients and creator is not None and creator.active:
-        recipients.append((creator.email, creator.name, _language(creator.preferred_language, centre)))
+        recipients.append((creator.email, creator.name, language_for(creator.preferred_language, centre)))
     return recipients
 
 
 def manager_recipients(booking) -> list[tuple[str, str, str]]:
     centre = booking.centre
     recipients = [
-        (user.email, user.name, _language(user.preferred_language, centre)) for user in centre.managers
+        (user.email, user.name, language_for(user.preferred_language, centre)) for user in centre.managers
         if user.active and user.manages(centre)
     ]
     if not recipients and centre.contact_email:
-        recipients.append((centre.contact_email, "", _language(centre.default_language, centre)))
+        recipients.append((centre.contact_email, "", language_for(centre.default_language, centre)))
     return recipients
 
 
 # --- rendering ----------------------------------------------------------------------
 
 
-def _link(endpoint, **values):
+def link_for(endpoint, **values):
     try:
         return url_for(endpoint, _external=True, **values)
     except (RuntimeError, BuildError):
         return None
 
 
-def _direction(lang) -> str:
+def direction_for(lang) -> str:
     return language_info(lang).direction
 
 
@@ -126,11 +126,11 @@ def notice_key(kind, booking, dates) -> str:
     return f"{kind}:{booking.id}:{hashlib.sha256(ids.encode()).hexdigest()[:24]}"
 
 
-def _send(to, name, notice, key, attachments=()):
+def send_notice(to, name, notice, key, attachments=()):
     mail.queue_notice(to, name, notice, f"{key}:{to.lower()}", attachments)
 
 
-def _greeting(name) -> str:
+def greeting_for(name) -> str:
     return _("Hello %(name)s,", name=name) if name else _("Hello,")
 
 
@@ -161,8 +161,8 @@ def new_request(booking) -> None:
     for email, name, lang in manager_recipients(booking):
         with force_locale(lang):
             who = booking.association.name if booking.association else ""
-            notice = Notice(lang, _direction(lang), _("New request for %(room)s: %(title)s",
-                            room=booking.room.name if booking.room else "", title=booking.title), _greeting(name))
+            notice = Notice(lang, direction_for(lang), _("New request for %(room)s: %(title)s",
+                            room=booking.room.name if booking.room else "", title=booking.title), greeting_for(name))
             notice.paragraphs.append(_("%(association)s asks for a room. The request waits for your decision.",
                                        association=who))
             if booking.association is not None and not booking.association.verified:
@@ -172,9 +172,9 @@ def new_request(booking) -> None:
                 notice.facts.append((_("Note"), booking.note))
             notice.dates_heading = _("Dates asked for")
             _date_lines(notice, booking.occurrences, tz_name)
-            notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
+            notice.link = link_for("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the request")
-            _send(email, name, notice, key)
+            send_notice(email, name, notice, key)
 
 
 def approved(booking, approved_dates, not_approved) -> None:
@@ -183,7 +183,7 @@ def approved(booking, approved_dates, not_approved) -> None:
     attachment = calendar_attachments(booking)
     for email, name, lang in association_recipients(booking):
         with force_locale(lang):
-            notice = Notice(lang, _direction(lang), _("Approved: %(title)s", title=booking.title), _greeting(name))
+            notice = Notice(lang, direction_for(lang), _("Approved: %(title)s", title=booking.title), greeting_for(name))
             notice.paragraphs.append(_("Your request is approved: the room is yours on the dates listed below."))
             notice.facts = _facts(booking) + _fee_facts(booking)
             terms = cancellation_terms(booking.centre)
@@ -197,9 +197,9 @@ def approved(booking, approved_dates, not_approved) -> None:
                     "%(num)d dates you asked for were not approved; the booking page gives the reason.",
                     len(not_approved)))
             notice.paragraphs.append(_("The attached calendar file adds the dates to your calendar."))
-            notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
+            notice.link = link_for("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the booking")
-            _send(email, name, notice, key, [attachment(lang)])
+            send_notice(email, name, notice, key, [attachment(lang)])
 
 
 def rejected(booking, dates, reason) -> None:
@@ -207,16 +207,16 @@ def rejected(booking, dates, reason) -> None:
     key = notice_key("rejected", booking, dates)
     for email, name, lang in association_recipients(booking):
         with force_locale(lang):
-            notice = Notice(lang, _direction(lang), _("Not approved: %(title)s", title=booking.title), _greeting(name))
+            notice = Notice(lang, direction_for(lang), _("Not approved: %(title)s", title=booking.title), greeting_for(name))
             notice.paragraphs.append(_("We are sorry: your request could not be approved."))
             notice.facts = _facts(booking)
             notice.reason_heading = _("Reason")
             notice.reason = reason_text(reason)
             notice.dates_heading = _("Dates asked for")
             _date_lines(notice, dates, tz_name)
-            notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
+            notice.link = link_for("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the request")
-            _send(email, name, notice, key)
+            send_notice(email, name, notice, key)
 
 
 def competing_rejected(booking, dates) -> None:
@@ -224,7 +224,7 @@ def competing_rejected(booking, dates) -> None:
     key = notice_key("competing", booking, dates)
     for email, name, lang in association_recipients(booking):
         with force_locale(lang):
-            notice = Notice(lang, _direction(lang), _("Not approved: %(title)s", title=booking.title), _greeting(name))
+            notice = Notice(lang, direction_for(lang), _("Not approved: %(title)s", title=booking.title), greeting_for(name))
             notice.paragraphs.append(_("Some dates of your request could not be approved: the room was given to "
                                        "another request for the same time."))
             notice.facts = _facts(booking)
@@ -234,9 +234,9 @@ def competing_rejected(booking, dates) -> None:
             _date_lines(notice, dates, tz_name)
             if booking.status == "pending":
                 notice.paragraphs.append(_("Your other dates still wait for a decision."))
-            notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
+            notice.link = link_for("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the request")
-            _send(email, name, notice, key)
+            send_notice(email, name, notice, key)
 
 
 def cancelled(booking, dates, reason, had_approved) -> None:
@@ -246,16 +246,16 @@ def cancelled(booking, dates, reason, had_approved) -> None:
     attachment = calendar_attachments(booking)
     for email, name, lang in association_recipients(booking):
         with force_locale(lang):
-            notice = Notice(lang, _direction(lang), _("Cancelled: %(title)s", title=booking.title), _greeting(name))
+            notice = Notice(lang, direction_for(lang), _("Cancelled: %(title)s", title=booking.title), greeting_for(name))
             notice.paragraphs.append(ngettext_dates(len(dates)))
             notice.facts = _facts(booking)
             notice.reason_heading = _("Reason")
             notice.reason = reason or _("No reason was given.")
             notice.dates_heading = _("Cancelled dates")
             _date_lines(notice, dates, tz_name)
-            notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
+            notice.link = link_for("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the booking")
-            _send(email, name, notice, key, [attachment(lang)] if had_approved else [])
+            send_notice(email, name, notice, key, [attachment(lang)] if had_approved else [])
 
 
 def ngettext_dates(count) -> str:
@@ -293,7 +293,7 @@ def given_back(booking, dates, reason, withdrawn, late_fee=0) -> None:
             else:
                 subject = _("Dates cancelled by %(association)s: %(title)s", association=who, title=booking.title)
                 text = _("%(association)s has cancelled dates; the room is free again at these times.", association=who)
-            notice = Notice(lang, _direction(lang), subject, _greeting(name), paragraphs=[text])
+            notice = Notice(lang, direction_for(lang), subject, greeting_for(name), paragraphs=[text])
             if late_fee:
                 notice.paragraphs.append(_late_fee_text(booking, late_fee))
             notice.facts = _facts(booking)
@@ -302,9 +302,9 @@ def given_back(booking, dates, reason, withdrawn, late_fee=0) -> None:
                 notice.reason = reason
             notice.dates_heading = _("Dates")
             _date_lines(notice, dates, tz_name)
-            notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
+            notice.link = link_for("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the booking")
-            _send(email, name, notice, key)
+            send_notice(email, name, notice, key)
     if late_fee:
         late_fee_charged(booking, dates, late_fee)
 
@@ -320,15 +320,15 @@ def late_fee_charged(booking, dates, late_fee) -> None:
     key = notice_key("late_fee", booking, dates)
     for email, name, lang in association_recipients(booking):
         with force_locale(lang):
-            notice = Notice(lang, _direction(lang), _("Cancelled: %(title)s", title=booking.title), _greeting(name))
+            notice = Notice(lang, direction_for(lang), _("Cancelled: %(title)s", title=booking.title), greeting_for(name))
             notice.paragraphs.append(_("You have cancelled the dates listed below."))
             notice.paragraphs.append(_late_fee_text(booking, late_fee))
             notice.facts = _facts(booking) + _fee_facts(booking)
             notice.dates_heading = _("Cancelled dates")
             _date_lines(notice, dates, tz_name)
-            notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
+            notice.link = link_for("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the booking")
-            _send(email, name, notice, key)
+            send_notice(email, name, notice, key)
 
 
 def key_not_returned(handover) -> None:
@@ -337,8 +337,8 @@ def key_not_returned(handover) -> None:
     tz_name = booking.centre.timezone
     for email, name, lang in association_recipients(booking):
         with force_locale(lang):
-            notice = Notice(lang, _direction(lang), _("Please return the key: %(title)s", title=booking.title),
-                            _greeting(name))
+            notice = Notice(lang, direction_for(lang), _("Please return the key: %(title)s", title=booking.title),
+                            greeting_for(name))
             notice.paragraphs.append(_("The key handed to %(holder)s for your booking is not back yet. Please "
                                        "return it to the centre as soon as possible.", holder=handover.holder))
             notice.facts = _facts(booking)
@@ -347,6 +347,6 @@ def key_not_returned(handover) -> None:
                                                               handover.occurrence.ends_at, tz_name)))
             if booking.centre.contact_phone:
                 notice.facts.append((_("Phone of the centre"), booking.centre.contact_phone))
-            notice.link = _link("bookings.show", lang=lang, booking_id=booking.id)
+            notice.link = link_for("bookings.show", lang=lang, booking_id=booking.id)
             notice.link_label = _("Open the booking")
-            _send(email, name, notice, f"key:{handover.id}")
+            send_notice(email, name, notice, f"key:{handover.id}")

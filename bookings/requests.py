@@ -9,7 +9,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
-from bookings import notifications
+from bookings import notifications, refusals
 from bookings.decisions import approve_locked, lock_room, record_change
 from bookings.errors import BookingConflict, NotPermitted, RuleViolation, violation
 from bookings.models import PENDING, Booking, Occurrence
@@ -172,6 +172,7 @@ def request_booking(request: BookingRequest, by, *, now=None) -> Booking:
         raise RuleViolation(problems)
     if plan.conflicts and (not request.skip_conflicts or not plan.kept):
         raise BookingConflict([(s.start, s.end) for s in plan.conflicting], centre.timezone)
+    refusals.add(request, [(s.start, s.end) for s in plan.conflicting])  # left out: the room was taken
     recurrence = request.recurrence
     booking = Booking(
         centre=centre,

@@ -9,14 +9,15 @@ from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from accounts.forms import ConfirmForm
-from bookings import bp, services
+from bookings import bp, refusals, services
 from bookings.display import occurrence_label, parse_week, room_week
-from bookings.errors import BookingError, refusal
+from bookings.errors import BookingConflict, BookingError, InvalidState, RuleViolation, refusal
 from bookings.forms import CENTRE, ApproveForm, BookingRequestForm, CancelForm, RejectForm, WithdrawForm
 from bookings.models import ACTIVE, APPROVED, PENDING, Booking, Occurrence
 from bookings.notifications import cancellation_terms
@@ -34,6 +35,7 @@ from terms.models import HouseRules
 from terms.rules import Responsible
 from timeutil import utcnow
 from urlsafety import safe_next_url
+from waitlist import line
 
 LIST_LIMIT = 50
 
@@ -163,20 +165,10 @@ def request_room(room_id):
     if form.validate_on_submit():
         booking_request = build_request(form, room)
         first = parse_week(booking_request.start.date().isoformat(), centre.timezone)  # a sane year, else this week
-        if form.send.data:
-            throttle.check("BOOKING_LIMIT", current_user, with_change=True)  # each request mails the centre's managers
-            try:
-                booking = services.request_booking(booking_request, current_user)
-                db.session.commit()
-            except BookingError as error:
-                db.session.rollback()
-                errors, status = refused(error)
-            else:
-                if booking.status == APPROVED:
-                    flash(_("The booking is entered and approved."), "success")
-                else:
-                    flash(_("Thank you! Your request has been sent to the centre. You will hear from us by e-mail."), "success")
-                return redirect(url_for("bookings.show", booking_id=booking.id))
+        if form.send.data or form.waitlist.data:
+            done, errors, status = submit_request(form, booking_request)
+            if done is not None:
+                return done
         plan = services.plan_booking(booking_request, by_manager=is_manager)
     elif request.method == "POST":
         status = 400
@@ -190,6 +182,53 @@ def request_room(room_id):
         week=room_week(room, first), describe=describe_slot, house_rules=house_rules,
         asks_terms=bool(current_user.associations), cancellation_terms=cancellation_terms(centre),
     ), status
+
+
+def submit_request(form, booking_request):
+    """Send the request (and put the dates it leaves out on the waiting list), or join the waiting list for its
+    taken dates: (the redirect, [], 200) when done, else (None, messages, status)."""
+    if form.waitlist.data:
+        try:
+            entries = line.join(booking_request, current_user)
+            db.session.commit()
+        except BookingError as error:
+            db.session.rollback()
+            return None, *refused(error)
+        flash(waitlist_joined(len(entries)), "success")
+        return redirect(url_for("waitlist.index")), [], 200
+    throttle.check("BOOKING_LIMIT", current_user, with_change=True)  # each request mails the centre's managers
+    try:
+        booking = services.request_booking(booking_request, current_user)
+        joined = join_left_out(booking_request) if form.join_waitlist.data else 0
+        db.session.commit()
+    except BookingError as error:
+        db.session.rollback()
+        if isinstance(error, BookingConflict):
+            refusals.record(booking_request, error.dates)
+        return None, *refused(error)
+    if booking.status == APPROVED:
+        flash(_("The booking is entered and approved."), "success")
+    else:
+        flash(_("Thank you! Your request has been sent to the centre. You will hear from us by e-mail."), "success")
+    if joined:
+        flash(waitlist_joined(joined), "success")
+    return redirect(url_for("bookings.show", booking_id=booking.id)), [], 200
+
+
+def join_left_out(booking_request) -> int:
+    """The dates a series left out because they were taken, put on the waiting list with the request."""
+    if not booking_request.skip_conflicts or booking_request.association is None:
+        return 0
+    try:
+        return len(line.join(booking_request, current_user))
+    except (RuleViolation, InvalidState):  # nothing was taken, or in line already
+        return 0
+
+
+def waitlist_joined(count) -> str:
+    return ngettext("You are on the waiting list for %(num)d date. When it frees, it is offered to you in turn.",
+                    "You are on the waiting list for %(num)d dates. When one frees, it is offered to you in turn.",
+                    count)
 
 
 # --- one booking ------------------------------------------------------------------------

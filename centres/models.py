@@ -40,6 +40,7 @@ class Centre(db.Model):
     late_cancel_online: Mapped[bool] = mapped_column(Boolean, default=True)  # False: later only by phone
     quiet_from: Mapped[time | None] = mapped_column(Time)  # the latest end of any date in the centre
     asks_responsible: Mapped[bool] = mapped_column(Boolean, default=False)  # a responsible person on each request
+    waitlist_offer_hours: Mapped[int] = mapped_column(Integer, default=48)  # how long a waiting-list offer stands
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

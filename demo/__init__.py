@@ -10,6 +10,7 @@ from accounts.models import Association, User
 from centres.models import Centre, Closure, Room
 from demo.history import load_history
 from demo.season import load_season
+from demo.waiting import load_waiting
 from extensions import db
 from terms.models import HouseRules
 from timeutil import utcnow
@@ -318,6 +319,7 @@ def load_demo() -> str:
         history = load_history()
         season["bookings"] += history
         season["events"] += history
+        load_waiting()
     return (
         "Demo data loaded: {centres} centres, {rooms} rooms, {associations} associations, {users} users, "
         "{bookings} bookings with {events} events "

@@ -7,7 +7,8 @@ rolls back its row with its work, so the slot is tried again. After downtime the
 run (at most ``CATCH_UP_DAYS``) run at the next tick; a job that never ran starts with its latest slot. Jobs
 write to the database and the outbox only. Each job is also ``flask --app app jobs run NAME`` for cron.
 
-Later issues add theirs with ``@job(...)`` (keys not returned, waiting-list offers, the retention purge).
+Later issues add theirs with ``@job(...)`` (keys not returned, the retention purge), and work to repeat every
+few seconds with ``outbox.rounds.every`` (the waiting list's offers).
 """
 
 import logging
@@ -47,6 +48,7 @@ class Job:
 
 
 JOBS: dict[str, Job] = {}
+
 
 
 def job(name: str, at: time, per_centre: bool = False):

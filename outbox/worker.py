@@ -15,7 +15,7 @@ from sqlalchemy import update
 
 from database import write_transaction
 from extensions import db
-from outbox import delivery, jobs
+from outbox import delivery, jobs, rounds
 from outbox.models import WorkerBeat
 from timeutil import utcnow
 
@@ -44,6 +44,7 @@ class Worker:
         self.stopping = threading.Event()
         self.last_beat = 0.0
         self.last_jobs = 0.0
+        self.last_rounds: dict[str, float] = {}
 
     def stop(self, *_args):
         self.stopping.set()
@@ -60,6 +61,7 @@ class Worker:
                 db.session.rollback()
                 log.exception("Running the scheduled jobs failed")
             self.last_jobs = time.monotonic()
+        self.run_rounds()
         total = 0
         while not self.stopping.is_set():
             count = delivery.deliver_due(self.name)
@@ -67,6 +69,18 @@ class Worker:
             if count < delivery.BATCH:
                 break
         return total
+
+    def run_rounds(self) -> None:
+        for round_ in rounds.ROUNDS.values():
+            if time.monotonic() - self.last_rounds.get(round_.name, -round_.seconds) < round_.seconds:
+                continue
+            try:
+                summary = round_.work(utcnow())
+                log.debug("Round %s: %s", round_.name, summary)
+            except Exception:
+                db.session.rollback()
+                log.exception("The round %s failed", round_.name)
+            self.last_rounds[round_.name] = time.monotonic()
 
     def run(self, once=False) -> None:
         previous = {sig: signal.signal(sig, self.stop) for sig in (signal.SIGTERM, signal.SIGINT)}

@@ -13,7 +13,7 @@ import logging
 from datetime import datetime
 from email import policy
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 
 from accounts import members
 from accounts.models import ApiToken, Invitation, PasswordReset, UserSession, association_members
@@ -27,6 +27,7 @@ from outbox.models import CANCELLED as MAIL_CANCELLED
 from outbox.models import QUEUED, SENDING, OutboxMail
 from terms.models import KeyHandover
 from timeutil import utcnow
+from waitlist.models import IN_LINE, WITHDRAWN, WaitlistEntry
 
 log = logging.getLogger("welcome.privacy")
 
@@ -60,6 +61,7 @@ def delete_user(user, now=None) -> None:
     db.session.execute(delete(RateCounter).where(RateCounter.key.contains(old_email)))
     if old_name:
         _forget_name_on_bookings(user, old_name)
+    _forget_on_waitlist(user, old_name)
     _forget_mails([old_email] + ([old_name] if old_name else []), old_email)
     user.managed_centres = []
     user.email, user.name, user.password_hash = f"deleted-{user.id}@deleted.invalid", "", ""
@@ -67,6 +69,16 @@ def delete_user(user, now=None) -> None:
     user.deleted_at = now
     db.session.expire(user, ["associations", "tokens"])
     log.info("account %s deleted (anonymised)", user.id)
+
+
+def _forget_on_waitlist(user, name) -> None:
+    """The places in line the user took stay their association's, without who took them or the user's name."""
+    for entry in db.session.scalars(select(WaitlistEntry).where(WaitlistEntry.created_by_id == user.id)):
+        entry.created_by_id = None
+        stored = dict(entry.request or {})
+        if name and (stored.get("responsible") or [""])[0].strip().lower() == name.lower():
+            stored["responsible"] = None
+            entry.request = stored
 
 
 def _forget_name_on_bookings(user, name) -> None:
@@ -114,6 +126,9 @@ def delete_association(association, by, reason, now=None) -> int:
     db.session.execute(delete(association_members).where(association_members.c.association_id == association.id))
     db.session.execute(delete(Invitation).where(Invitation.association_id == association.id))
     db.session.execute(delete(FeedToken).where(FeedToken.association_id == association.id))
+    db.session.execute(update(WaitlistEntry).where(WaitlistEntry.association_id == association.id).values(
+        status=case((WaitlistEntry.status.in_(IN_LINE), WITHDRAWN), else_=WaitlistEntry.status),
+        request={}, created_by_id=None))
     association.name = f"deleted-association-{association.id}"
     association.contact_person = association.email = association.phone = association.website = ""
     association.description, association.languages, association.deleted_at = {}, [], now

@@ -18,6 +18,7 @@ from extensions import db
 from feeds.models import FeedToken
 from outbox.models import OutboxMail
 from timeutil import to_local, utcnow
+from waitlist.models import WaitlistEntry
 
 DATE_COLUMNS = ["booking_id", "title", "centre", "room", "booking_status", "date_status", "starts_at", "ends_at"]
 
@@ -134,7 +135,19 @@ def association_data(association, bookings) -> dict:
                         for i in invitations],
         "bookings": [booking_record(b) for b in bookings],
         "events": [event_record(b.event) for b in bookings if b.event is not None],
+        "waiting_list": [waitlist_record(e) for e in db.session.scalars(
+            select(WaitlistEntry).where(WaitlistEntry.association_id == association.id).order_by(WaitlistEntry.id))],
     }
+
+
+def waitlist_record(entry) -> dict:
+    """A place on the waiting list, with what was asked for (the note and responsible person while kept)."""
+    zone = entry.centre.timezone
+    return {"id": entry.id, "status": entry.status, "title": entry.title, "centre": entry.centre.slug,
+            "room": entry.room.name, "starts_at": to_local(entry.starts_at, zone).isoformat(),
+            "ends_at": to_local(entry.ends_at, zone).isoformat(), "created_at": _utc(entry.created_at),
+            "offered_at": _utc(entry.offered_at), "offer_expires": _utc(entry.offer_expires),
+            "answered_at": _utc(entry.answered_at), "booking_id": entry.booking_id, "request": entry.request or {}}
 
 
 def association_zip(association) -> bytes:

@@ -16,13 +16,15 @@ from sqlalchemy import func, select
 
 from bookings.models import APPROVED, Booking, Occurrence
 from extensions import db
-from reports import capacity
+from reports import capacity, demand
 from reports.queries import Figures, Period, date_filter
 from reports.report import Labels, build
 from reports.sql import weekday_of
 
 PUBLISHED = ("associations", "dates", "hours", "utilisation", "events", "multilingual", "free", "participants")
 TABLES = ("centre", "kind", "category", "language", "month")
+DEMAND_TABLES = ("centre", "kind", "month")
+DEMAND_PUBLISHED = ("refused", "waiting", "served")
 
 
 @dataclass
@@ -98,6 +100,19 @@ def weekdays(period: Period, threshold: int, centre_associations: dict) -> list:
     return sorted(rows, key=lambda row: row[0].casefold())
 
 
+def demand_tables(period: Period, threshold: int) -> tuple[dict, demand.Demand | None]:
+    """Unmet demand by centre, kind and month, suppressed as every other table (reports.demand)."""
+    tables, totals = {}, None
+    for group_by in DEMAND_TABLES:
+        groups, table_totals = demand.demand(period, None, group_by)
+        names = Labels(group_by)
+        cells = [Cell(key, names(key), figures, figures.associations) for key, figures in groups.items()]
+        cells.sort(key=lambda cell: str(cell.key) if group_by == "month" else cell.label.casefold())
+        tables[group_by] = suppress(cells, table_totals.associations, threshold)
+        totals = table_totals if table_totals.associations >= threshold else None
+    return tables, totals
+
+
 def published(figures: Figures | None) -> dict | None:
     if figures is None:
         return None
@@ -111,6 +126,8 @@ class OpenFigures:
     tables: dict  # {grouping: [Cell]}
     totals: Figures | None
     weekdays: list  # [(centre name, [Cell × 7])]
+    demand: dict  # {grouping: [Cell of reports.demand.Demand]}
+    demand_totals: object  # reports.demand.Demand, None when suppressed
 
 
 def collect(period: Period) -> OpenFigures:
@@ -120,7 +137,9 @@ def collect(period: Period) -> OpenFigures:
         tables[group_by], table_totals = table(period, group_by, threshold)
         totals = totals or table_totals
     centre_associations = {cell.key: cell.associations for cell in tables["centre"]}
-    return OpenFigures(period, threshold, tables, totals, weekdays(period, threshold, centre_associations))
+    unmet, unmet_totals = demand_tables(period, threshold)
+    return OpenFigures(period, threshold, tables, totals, weekdays(period, threshold, centre_associations), unmet,
+                       unmet_totals)
 
 
 def as_json(figures: OpenFigures) -> dict:
@@ -133,6 +152,13 @@ def as_json(figures: OpenFigures) -> dict:
         "min_count": figures.threshold,
         "totals": published(figures.totals) if figures.totals else {"suppressed": True},
         "groups": {name: cells(items) for name, items in figures.tables.items()},
+        "unmet_demand": {
+            "totals": ({key: getattr(figures.demand_totals, key) for key in DEMAND_PUBLISHED}
+                       if figures.demand_totals else {"suppressed": True}),
+            "groups": {name: [{"key": cell.key, "label": cell.label, "suppressed": cell.suppressed,
+                               **({} if cell.suppressed else {key: getattr(cell.figures, key) for key in DEMAND_PUBLISHED})}
+                              for cell in items] for name, items in figures.demand.items()},
+        },
         "weekdays": [{"centre": name, "days": [
             {"weekday": cell.key, "suppressed": cell.suppressed,
              **({} if cell.suppressed else {"dates": cell.figures.dates, "hours": cell.figures.hours,

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 import i18n
-from reports import bp, charts, exports
+from reports import bp, charts, demand, exports
 from reports.choices import (
     ChoiceError,
     describe_period,
@@ -18,7 +18,7 @@ from reports.choices import (
     quick_periods,
     scope_for,
 )
-from reports.report import GROUPING_LABELS, build
+from reports.report import GROUPING_LABELS, Labels, build
 
 
 def asked():
@@ -83,6 +83,7 @@ def index():
         heat=[(centre_names.get(cid, str(cid)), grid, charts.heat_map(grid, names, rtl()))
               for cid, grid in sorted(report.heat.items(), key=lambda item: centre_names.get(item[0], ""))],
         weekday_labels=names, hours=list(charts.HOURS),
+        demand=demand.table(period, scope.centre_ids, group_by, Labels),
     )
 
 

@@ -40,6 +40,12 @@ class TermsForm(ManageForm):
     late_cancel_fee = MoneyField(_l("Fee for a later cancellation (per date)"))
     late_cancel_online = BooleanField(_l("Later cancellations are possible online (with the fee)"), default=True,
                                       description=_l("Untick to take later cancellations only by phone."))
+    waitlist_offer_hours = WholeNumberField(
+        _l("Waiting list: hours to answer an offer"), default=48,
+        validators=[Optional(), NumberRange(min=1, max=336, message=_l("Please choose between 1 and 336 hours."))],
+        description=_l("A freed date is offered to the first in line for this long, and at most half the time left "
+                       "until the date."),
+    )
     quiet_from = TimeField(_l("Quiet hours from"), validators=[Optional()],
                            description=_l("No date in the centre ends later. Empty: the rooms' own times."),
                            invalid_value_message=_l("Please enter a time such as 22:00."))

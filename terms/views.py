@@ -26,6 +26,7 @@ from terms import services
 from terms.forms import ClosureDatesForm, DepositForm, KeyForm, TariffForm, TermsForm
 from terms.models import HouseRules, KeyHandover
 from timeutil import utcnow
+from waitlist.line import DEFAULT_OFFER_HOURS
 
 bp = Blueprint("terms", __name__)
 
@@ -47,6 +48,7 @@ def edit_terms(slug):
         centre.late_cancel_fee_cents = cents(form.late_cancel_fee.data or Decimal(0))
         centre.late_cancel_online = bool(form.late_cancel_online.data)
         centre.quiet_from = form.quiet_from.data
+        centre.waitlist_offer_hours = form.waitlist_offer_hours.data or DEFAULT_OFFER_HOURS
         published = services.publish_house_rules(centre, current_user, form.house_rules.data)
         db.session.commit()
         if published is not None:
