@@ -32,6 +32,8 @@ from outbox import bp as outbox_bp
 from outbox.cli import register_commands as register_worker_commands
 from privacy import bp as privacy_bp
 from privacy.retention import register_commands as register_privacy_commands
+from programmes.cooperation_views import bp as cooperations_bp
+from programmes.views import bp as programmes_bp
 from reports import bp as reports_bp
 from statements import bp as statements_bp
 from terms.views import bp as terms_bp
@@ -81,6 +83,8 @@ def create_app(test_config=None):
     app.register_blueprint(statements_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(waitlist_bp)
+    app.register_blueprint(programmes_bp)
+    app.register_blueprint(cooperations_bp)
     csrf.exempt(api_bp)
 
     # Requests: language prefix, security headers, template helpers; a request id and a log line each.

@@ -25,10 +25,15 @@ from accounts.forms import (
 )
 from accounts.models import ApiToken, Association, User, normalise_email
 from database import reading
+from events.calendar import event_dates
+from events.queries import EventFilters, public_occurrences
 from extensions import db
 from operations import throttle
 from parsing import ID
+from timeutil import utcnow
 from urlsafety import safe_next_url
+
+UPCOMING = 10  # public dates on an association's page
 
 
 def page_to_return_to() -> str | None:
@@ -270,6 +275,8 @@ def association(association_id):
         can_export=members.can_manage(current_user, association),
         can_delete=current_user.is_admin and association.deleted_at is None,
         delete_form=DeleteAssociationForm(formdata=None),
+        upcoming=event_dates(public_occurrences(EventFilters(organiser=association.id), utcnow(),
+                                                utcnow() + timedelta(days=365), limit=UPCOMING)),
     )
 
 

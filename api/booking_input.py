@@ -201,6 +201,7 @@ def parse_booking_request(body, user) -> services.BookingRequest:
         if not isinstance(value, bool):
             errors[name] = [_("Please give true or false.")]
     responsible = parse_responsible(body.get("responsible"), errors)
+    programmes, co_organisers = parse_together(body.get("event"), errors)
     if errors:
         raise Invalid(errors)
     if event is not None and not event["title"]:
@@ -211,7 +212,20 @@ def parse_booking_request(body, user) -> services.BookingRequest:
         centre=room.centre, room=room, association=association, title=title, start=start, end=end,
         recurrence=recurrence, attendees=attendees, skip_conflicts=skip, note=note, event=event,
         accept_terms=accept_terms is True, responsible=responsible, commercial=commercial is True,
+        programmes=tuple(programmes), co_organisers=tuple(co_organisers),
     )
+
+
+def parse_together(event, errors) -> tuple[list, list]:
+    """The event's ``programmes`` [slug] and ``co_organisers`` [association id] (programmes.rules and
+    programmes.cooperations decide who may be named)."""
+    event = event if isinstance(event, dict) else {}
+    programmes = _string_list(event.get("programmes"), "event.programmes", errors, limit=10, item_limit=80)
+    co_organisers = event.get("co_organisers") or []
+    if not isinstance(co_organisers, list) or len(co_organisers) > 10 or not all(is_id(i) for i in co_organisers):
+        errors["event.co_organisers"] = [_("Please give a list of association ids (numbers).")]
+        co_organisers = []
+    return programmes, co_organisers
 
 
 def parse_responsible(data, errors) -> Responsible | None:

@@ -63,6 +63,8 @@ def event_json(event, lang, url_pattern) -> dict:
         "contact": event.contact or None,
         "tags": list(event.tags or []),
         "organiser": association.name if association is not None else centre_name,
+        "organisers": [{"id": a.id, "name": a.name} for a in event.booking.organisers()] if event.booking else [],
+        "programmes": [programme.slug for programme in event.programmes],
         "url": url_pattern.replace(EVENT_ID_PLACEHOLDER, str(event.id)),
     }
 
@@ -150,6 +152,9 @@ _QUERY = [
      "description": "A date (that day included) or date-time. Default: a year after start."},
     {"name": "centre", "in": "query", "schema": {"type": "string"}, "description": "A centre's slug."},
     {"name": "category", "in": "query", "schema": {"type": "string"}, "description": "A category key."},
+    {"name": "programme", "in": "query", "schema": {"type": "string"}, "description": "A programme's slug."},
+    {"name": "organiser", "in": "query", "schema": {"type": "integer"},
+     "description": "An association's id: the events it organises or (confirmed) co-organises."},
     {"name": "audience", "in": "query", "schema": {"type": "string", "enum": list(AUDIENCES)}},
     {"name": "language", "in": "query", "schema": {"type": "string"},
      "description": "A language spoken at the event (BCP 47 code, e.g. ar)."},
@@ -226,6 +231,11 @@ describe(
                 "contact": _NULLABLE_STRING,
                 "tags": {"type": "array", "items": {"type": "string"}},
                 "organiser": {"type": "string", "description": "The association, or the centre for its own events."},
+                "organisers": {"type": "array", "description": "The booking association, then the confirmed "
+                               "co-organisers (none for a centre's own event).", "items": {"type": "object", "properties": {
+                                   "id": {"type": "integer"}, "name": {"type": "string"}}}},
+                "programmes": {"type": "array", "items": {"type": "string"},
+                               "description": "Slugs of the programmes the event is part of."},
                 "url": {"type": "string", "format": "uri", "description": "The event's page in lang."},
             },
         },

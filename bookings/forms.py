@@ -68,6 +68,11 @@ class BookingRequestForm(FlaskForm):
     is_free = BooleanField(_l("Free of charge"), default=True)
     price = StringField(_l("Price"), description=_l("Only when it is not free, e.g. 3 € / reduced 1 €."))
     # Checked with the event's other content by events.rules, on every path.
+    programmes = MultiCheckboxField(_l("Part of these programmes"),
+                                    description=_l("The programmes your association is a partner of."))
+    co_organisers = MultiCheckboxField(_l("Co-organisers"), coerce=int,
+                                       description=_l("Associations holding the event together with yours. Each is "
+                                                      "asked by e-mail and shown once it has accepted."))
     registration_url = URLField(_l("Registration link"),
                                 description=_l("A full address such as https://example.org/register."))
     # The centre's terms (terms.rules checks them, on every path).

@@ -108,6 +108,10 @@ class Booking(db.Model):
     keys: Mapped[list["KeyHandover"]] = relationship(  # noqa: F821
         back_populates="booking", cascade="all, delete-orphan", order_by="KeyHandover.id"
     )
+    # programmes.cooperations: the associations invited to organise the event together
+    cooperations: Mapped[list["Cooperation"]] = relationship(  # noqa: F821
+        back_populates="booking", cascade="all, delete-orphan", order_by="Cooperation.id"
+    )
 
     # --- questions -------------------------------------------------------
 
@@ -167,7 +171,18 @@ class Booking(db.Model):
         return self.created_by_id == user.id
 
     def can_view(self, user) -> bool:
-        return self.is_manager(user) or self.is_owner(user)
+        return self.is_manager(user) or self.is_owner(user) or self.is_co_organiser(user)
+
+    def is_co_organiser(self, user) -> bool:
+        """A member of an association that accepted to organise the event together (it sees, never changes)."""
+        return self._signed_in(user) and any(
+            c.status == "accepted" and user.is_member_of(c.association) for c in self.cooperations)
+
+    def organisers(self) -> list:
+        """The booking association, then the accepted co-organisers (none for a centre's own booking)."""
+        if self.association is None:
+            return []
+        return [self.association] + [c.association for c in self.cooperations if c.status == "accepted"]
 
     def can_decide(self, user) -> bool:
         """Approve or reject: the centre's managers and admins."""

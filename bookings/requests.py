@@ -32,6 +32,9 @@ from events.models import Event
 from events.rules import clean_event
 from extensions import db
 from operations.metrics import count_on_commit
+from programmes import cooperation_notices, cooperations
+from programmes.cooperations import check_co_organisers
+from programmes.rules import check_programmes
 from terms import pricing
 from terms.models import HouseRules
 from terms.pricing import Fee
@@ -59,6 +62,8 @@ class BookingRequest:
     accept_terms: bool = False
     responsible: Responsible | None = None
     commercial: bool = False
+    programmes: tuple = ()  # slugs of the programmes the event is part of (programmes.rules)
+    co_organisers: tuple = ()  # ids of associations invited to organise the event together (programmes.cooperations)
 
 
 @dataclass
@@ -156,6 +161,22 @@ def _record_terms(booking, request, now) -> None:
     booking.responsible_name, booking.responsible_phone, booking.responsible_adult = person.name, person.phone, person.adult
 
 
+def _terms_and_programmes(request, plan) -> tuple[list, list, list]:
+    """(the programmes the event is part of, its co-organisers, everything the request breaks: rules, terms,
+    programmes, co-organisers)."""
+    centre = request.centre
+    problems = plan.violations + check_terms(centre, request.association, accepted=request.accept_terms,
+                                             responsible=request.responsible)
+    programmes, wrong = check_programmes(request.programmes, request.association, centre)
+    co_organisers, wrong_too = check_co_organisers(request.co_organisers, request.association)
+    problems += wrong + wrong_too
+    for name, asked in (("event.programmes", request.programmes), ("event.co_organisers", request.co_organisers)):
+        if asked and request.event is None:
+            problems.append(violation(name, _("Only a public event can be part of a programme or have "
+                                               "co-organisers.")))
+    return programmes, co_organisers, problems
+
+
 def request_booking(request: BookingRequest, by, *, now=None) -> Booking:
     """Store a request (pending). A manager's booking for the centre is approved at once."""
     now = now or utcnow()
@@ -166,8 +187,7 @@ def request_booking(request: BookingRequest, by, *, now=None) -> Booking:
     if centre_booking and room is not None:
         lock_room(room.id)
     plan = plan_booking(request, by_manager=by.manages(centre), now=now)
-    problems = plan.violations + check_terms(centre, request.association, accepted=request.accept_terms,
-                                             responsible=request.responsible)
+    programmes, co_organisers, problems = _terms_and_programmes(request, plan)
     if problems:
         raise RuleViolation(problems)
     if plan.conflicts and (not request.skip_conflicts or not plan.kept):
@@ -203,6 +223,8 @@ def request_booking(request: BookingRequest, by, *, now=None) -> Booking:
     pricing.apply(booking, booking.occurrences)
     if event_data is not None:
         booking.event = Event(centre_id=centre.id, room_id=room.id if room else None, **event_data)
+        booking.event.programmes = programmes
+        cooperations.invite_all(booking, co_organisers, by)
     db.session.add(booking)
     record_change(booking, by, "requested", occurrences=booking.occurrences)
     db.session.flush()
@@ -211,4 +233,6 @@ def request_booking(request: BookingRequest, by, *, now=None) -> Booking:
         approve_locked(booking, by, None, "", now)
     else:
         notifications.new_request(booking)
+    for cooperation in booking.cooperations:
+        cooperation_notices.invited(cooperation)
     return booking

@@ -15,6 +15,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from accounts.forms import ConfirmForm
+from accounts.models import Association
 from bookings import bp, refusals, services
 from bookings.display import occurrence_label, parse_week, room_week
 from bookings.errors import BookingConflict, BookingError, InvalidState, RuleViolation, refusal
@@ -30,6 +31,9 @@ from events.models import Category
 from extensions import db
 from operations import throttle
 from parsing import ID
+from programmes.cooperations import ACCEPTED as CO_ORGANISER
+from programmes.cooperations import Cooperation
+from programmes.queries import centre_programmes, partnered
 from terms.forms import DepositForm, KeyForm, TariffForm
 from terms.models import HouseRules
 from terms.rules import Responsible
@@ -60,9 +64,13 @@ def load_booking(booking_id) -> Booking:
 
 
 def my_bookings_clause(user):
+    """The user's associations' bookings, the events they co-organise (read only), the user's centre bookings."""
     ids = [a.id for a in user.associations]
+    co_organised = select(Cooperation.booking_id).where(Cooperation.association_id.in_(ids),
+                                                        Cooperation.status == CO_ORGANISER)
     return or_(
         Booking.association_id.in_(ids),
+        Booking.id.in_(co_organised),
         and_(Booking.association_id.is_(None), Booking.created_by_id == user.id),
     )
 
@@ -140,6 +148,8 @@ def build_request(form, room) -> services.BookingRequest:
         responsible=Responsible(form.responsible_name.data or "", form.responsible_phone.data or "",
                                 form.responsible_adult.data is True),
         commercial=form.commercial.data is True,
+        programmes=tuple(form.programmes.data or ()) if event is not None else (),
+        co_organisers=tuple(form.co_organisers.data or ()) if event is not None else (),
     )
 
 
@@ -158,6 +168,8 @@ def request_room(room_id):
         centre_option=_("The centre itself (approved at once)") if is_manager else None,
         categories=Category.ordered(),
     )
+    form.programmes.choices = programme_choices(current_user, centre)
+    form.co_organisers.choices = co_organiser_choices(current_user)
     if request.method == "GET":
         prefill_request(form, request.args)  # a link from the room search (bookings.search_forms)
     plan, errors, status = None, [], 200
@@ -182,6 +194,26 @@ def request_room(room_id):
         week=room_week(room, first), describe=describe_slot, house_rules=house_rules,
         asks_terms=bool(current_user.associations), cancellation_terms=cancellation_terms(centre),
     ), status
+
+
+def programme_choices(user, centre) -> list[tuple[str, str]]:
+    """The programmes the user's associations are partners of (and, for a manager, those of the centre)."""
+    found = {}
+    for association in user.associations:
+        for programme in partnered(association):
+            found[programme.slug] = programme.display_name()
+    if user.manages(centre):
+        for programme in centre_programmes(centre):
+            found[programme.slug] = programme.display_name()
+    return sorted(found.items(), key=lambda item: item[1].casefold())
+
+
+def co_organiser_choices(user) -> list[tuple[int, str]]:
+    """Verified associations other than the user's own: who may be named co-organiser of an event."""
+    own = {a.id for a in user.associations}
+    return [(a.id, a.name) for a in db.session.scalars(
+        select(Association).where(Association.verified.is_(True), Association.deleted_at.is_(None))
+        .order_by(Association.name)) if a.id not in own]
 
 
 def submit_request(form, booking_request):

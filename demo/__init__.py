@@ -9,6 +9,7 @@ from accounts import members
 from accounts.models import Association, User
 from centres.models import Centre, Closure, Room
 from demo.history import load_history
+from demo.programmes import load_programmes
 from demo.season import load_season
 from demo.waiting import load_waiting
 from extensions import db
@@ -320,6 +321,7 @@ def load_demo() -> str:
         season["bookings"] += history
         season["events"] += history
         load_waiting()
+        load_programmes()
     return (
         "Demo data loaded: {centres} centres, {rooms} rooms, {associations} associations, {users} users, "
         "{bookings} bookings with {events} events "

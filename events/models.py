@@ -116,6 +116,8 @@ class Event(db.Model):
     centre: Mapped["Centre"] = relationship()  # noqa: F821
     room: Mapped["Room | None"] = relationship()  # noqa: F821
     category: Mapped[Category | None] = relationship()
+    # programmes.models: the programmes the event is part of (its partners mark it; coordinators add or remove it)
+    programmes: Mapped[list["Programme"]] = relationship(secondary="event_programme", order_by="Programme.slug")  # noqa: F821
 
     EDITABLE = (
         "title", "description", "category_key", "audiences", "languages", "barrier_free",

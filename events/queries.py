@@ -46,7 +46,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import cast, exists, func, select
+from sqlalchemy import cast, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -56,7 +56,10 @@ from centres.policy import MAX_LENGTH
 from events.models import AUDIENCES, Event
 from events.visibility import is_public_booking, public_booking_clause, public_date_clause
 from extensions import db
-from parsing import KEY, LANGUAGE_TAG, parse_flag, parse_when, to_utc
+from parsing import KEY, LANGUAGE_TAG, parse_flag, parse_id, parse_when, to_utc
+from programmes.cooperations import ACCEPTED as CO_ORGANISER
+from programmes.cooperations import Cooperation
+from programmes.models import Programme, event_programme
 from timeutil import DEFAULT_TIMEZONE, utcnow
 
 
@@ -66,12 +69,25 @@ def default_timezone() -> str:
     return DEFAULT_TIMEZONE
 
 
+def _organiser(value, errors) -> int | None:
+    """An association's id (``organiser``), or None; a value that is no id goes to ``errors``."""
+    if value is None:
+        return None
+    try:
+        return parse_id(value)
+    except ValueError:
+        errors["organiser"] = _l("Unknown value.")
+        return None
+
+
 @dataclass
 class EventFilters:
     """The calendar's filters, as given in the query string (all optional)."""
 
     centre: str | None = None
     category: str | None = None
+    programme: str | None = None
+    organiser: int | None = None  # an association: the events it organises or co-organises
     audience: str | None = None
     language: str | None = None
     free: bool | None = None
@@ -80,7 +96,7 @@ class EventFilters:
     end: date | datetime | None = None
     errors: dict = field(default_factory=dict, compare=False, repr=False)
 
-    PARAMS = ("centre", "category", "audience", "language", "free", "barrier_free", "start", "end")
+    PARAMS = ("centre", "category", "programme", "organiser", "audience", "language", "free", "barrier_free", "start", "end")
 
     @classmethod
     def from_args(cls, args) -> EventFilters:
@@ -92,7 +108,7 @@ class EventFilters:
             value = args.get(name)
             return value.strip() if isinstance(value, str) and value.strip() else None
 
-        for name in ("centre", "category"):
+        for name in ("centre", "category", "programme"):
             value = raw(name)
             if value is None:
                 continue
@@ -100,6 +116,7 @@ class EventFilters:
                 setattr(filters, name, value)
             else:
                 errors[name] = _l("Unknown value.")
+        filters.organiser = _organiser(raw("organiser"), errors)
         audience = raw("audience")
         if audience is not None:
             if audience in AUDIENCES:
@@ -206,6 +223,14 @@ def _filter_clauses(filters: EventFilters) -> list:
         clauses.append(Event.centre_id.in_(select(Centre.id).where(Centre.slug == filters.centre)))
     if filters.category:
         clauses.append(Event.category_key == filters.category)
+    if filters.programme:
+        clauses.append(Event.id.in_(select(event_programme.c.event_id).join(
+            Programme, Programme.id == event_programme.c.programme_id).where(Programme.slug == filters.programme)))
+    if filters.organiser:
+        co_organised = select(Cooperation.booking_id).where(Cooperation.association_id == filters.organiser,
+                                                            Cooperation.status == CO_ORGANISER)
+        clauses.append(Event.booking_id.in_(select(Booking.id).where(or_(
+            Booking.association_id == filters.organiser, Booking.id.in_(co_organised)))))
     if filters.audience:
         clauses.append(json_list_contains(Event.audiences, filters.audience))
     if filters.language:
@@ -251,6 +276,8 @@ def _with_details(query):
         joinedload(Event.room),
         joinedload(Event.category),
         joinedload(Event.booking).joinedload(Booking.association),
+        joinedload(Event.booking).joinedload(Booking.cooperations).joinedload(Cooperation.association),
+        joinedload(Event.programmes),
     )
 
 

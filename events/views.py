@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 import i18n
+from accounts.models import Association
 from centres.models import Centre
 from events import bp
 from events.calendar import (
@@ -38,6 +39,7 @@ from events.queries import EventFilters, default_timezone, public_dates, public_
 from events.visibility import PREVIEW_DATE_STATUSES
 from extensions import db
 from parsing import ID, parse_date, to_utc
+from programmes.models import Programme
 from timeutil import utcnow, zone
 from web import text_of
 
@@ -78,6 +80,12 @@ def active_filters(filters: EventFilters, centre, categories) -> list[str]:
     category = next((c for c in categories if c.key == filters.category), None)
     if category is not None:
         labels.append(category.display_name())
+    if filters.programme:
+        programme = Programme.by_slug(filters.programme)
+        labels.append(programme.display_name() if programme else filters.programme)
+    if filters.organiser:
+        association = db.session.get(Association, filters.organiser)
+        labels.append(association.name if association else str(filters.organiser))
     if filters.audience:
         labels.append(str(AUDIENCES[filters.audience]))
     if filters.language:
@@ -206,7 +214,7 @@ def event(event_id):
         past_count=len(past),
         preview=preview,
         structured_data=None if preview else json_ld(event, upcoming or past[-1:], lang),
-        organiser=event.booking.association if event.booking else None,
+        organisers=event.booking.organisers() if event.booking else [],
         can_edit=event.can_edit(current_user),
         audiences=AUDIENCES,
         calendar_url=url_for("events.calendar", centre=event.centre.slug),

@@ -21,6 +21,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import DBAPIError
 
 import i18n
+from accounts.models import Association
 from bookings.models import Booking, Occurrence
 from centres.models import Centre, Room
 from errors import database_unavailable
@@ -42,6 +43,7 @@ from feeds.ics import CalendarInfo, Text, render
 from feeds.models import ASSOCIATION
 from feeds.private import private_query, private_vevents
 from operations import throttle
+from programmes.models import Programme
 
 FORMAT = "2"  # raise when the bytes a feed is written as change, so no cache serves the old form
 
@@ -208,6 +210,12 @@ def filter_labels(filters: EventFilters, lang: str) -> list[str]:
     if filters.category:
         category = db.session.get(Category, filters.category)
         labels.append(category.display_name(lang) if category else filters.category)
+    if filters.programme:
+        programme = Programme.by_slug(filters.programme)
+        labels.append(programme.display_name(lang) if programme else filters.programme)
+    if filters.organiser:
+        association = db.session.get(Association, filters.organiser)
+        labels.append(association.name if association else str(filters.organiser))
     if filters.audience:
         labels.append(str(AUDIENCES.get(filters.audience, filters.audience)))
     if filters.language:

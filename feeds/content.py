@@ -171,8 +171,9 @@ class PublicTexts:
         description = picked(event.description, lang, default)
         url = self.event_url(event.id)
         facts = []
-        organiser = event.booking.association if event.booking is not None else None
-        facts.append(f"{self.labels['organiser']}: {organiser.name if organiser else centre.display_name(lang)}")
+        organisers = event.booking.organisers() if event.booking is not None else []
+        names = ", ".join(o.name for o in organisers) if organisers else centre.display_name(lang)
+        facts.append(f"{self.labels['organiser']}: {names}")
         if event.languages:
             names = []
             for code in event.languages:

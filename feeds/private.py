@@ -10,7 +10,7 @@ calendar files the booking e-mails carry (``booking-<booking>-<date>@...``).
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 from werkzeug.routing import BuildError
 
@@ -32,6 +32,7 @@ from feeds.content import (
 from feeds.ics import CalendarInfo, Text, Vevent, render
 from feeds.models import ASSOCIATION
 from feeds.series import combine
+from programmes.cooperations import ACCEPTED, Cooperation
 
 STATUS = {APPROVED: "CONFIRMED", PENDING: "TENTATIVE", CANCELLED: "CANCELLED"}
 
@@ -50,8 +51,10 @@ def private_query(token, win: Window):
         )
         .order_by(Occurrence.starts_at, Occurrence.id)
     )
-    if token.scope == ASSOCIATION:
-        return query.where(Booking.association_id == token.association_id)
+    if token.scope == ASSOCIATION:  # its bookings, and the events it co-organises (programmes.cooperations)
+        co_organised = select(Cooperation.booking_id).where(Cooperation.association_id == token.association_id,
+                                                            Cooperation.status == ACCEPTED)
+        return query.where(or_(Booking.association_id == token.association_id, Booking.id.in_(co_organised)))
     centre_ids = [centre.id for centre in token.centres()]
     return query.where(Booking.centre_id.in_(centre_ids or [-1]))
 

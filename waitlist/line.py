@@ -52,6 +52,7 @@ def _stored(request: BookingRequest) -> dict:
         "note": request.note or "",
         "event": request.event,
         "commercial": request.commercial is True,
+        "programmes": list(request.programmes),
         "responsible": [person.name, person.phone, person.adult is True] if person is not None else None,
         "terms": rules.id if rules is not None and request.accept_terms else None,
     }
@@ -220,7 +221,8 @@ def request_of(entry, *, accept_terms=None, responsible=None) -> BookingRequest:
         centre=entry.centre, room=entry.room, association=entry.association, title=entry.title,
         start=local_wall_time(entry.starts_at, tz_name), end=local_wall_time(entry.ends_at, tz_name),
         attendees=stored.get("attendees"), note=stored.get("note") or "", event=stored.get("event"),
-        accept_terms=accept_terms is True, responsible=responsible, commercial=stored.get("commercial") is True)
+        accept_terms=accept_terms is True, responsible=responsible, commercial=stored.get("commercial") is True,
+        programmes=tuple(stored.get("programmes") or ()))
 
 
 def accept(entry, by, *, accept_terms=None, responsible=None, now=None):

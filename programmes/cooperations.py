@@ -1,0 +1,117 @@
+"""Co-organised events: the booking association names co-organisers among verified associations; each invited
+association's admins accept or decline; an accepted co-organiser may withdraw. Only accepted co-organisers are
+public (event page, feeds, embed, API ``organisers``), after the booking association, which stays responsible
+for terms, fees and cancellation. Answers freeze once the event's last date has ended."""
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.models import Association
+from bookings.errors import InvalidState, NotPermitted, violation
+from extensions import db
+from programmes.partners import speaks_for
+from timeutil import utcnow
+
+PENDING, ACCEPTED, DECLINED, WITHDRAWN = "pending", "accepted", "declined", "withdrawn"
+STATUSES = (PENDING, ACCEPTED, DECLINED, WITHDRAWN)
+STATUS_LABELS = {PENDING: _l("invited"), ACCEPTED: _l("co-organiser"), DECLINED: _l("declined"),
+                 WITHDRAWN: _l("withdrawn")}
+MAX_CO_ORGANISERS = 10
+
+
+class Cooperation(db.Model):
+    __table_args__ = (UniqueConstraint("booking_id", "association_id", name="uq_cooperation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id", ondelete="CASCADE"), index=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("association.id", ondelete="CASCADE"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(20), default=PENDING)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    booking: Mapped["Booking"] = relationship(back_populates="cooperations")  # noqa: F821
+    association: Mapped[Association] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS.get(self.status, self.status))
+
+    def can_view(self, user) -> bool:
+        """The two associations' members and the centre's managers."""
+        if not (user and getattr(user, "is_authenticated", False)):
+            return False
+        return user.is_member_of(self.association) or self.booking.can_view(user)
+
+    def has_passed(self, now=None) -> bool:
+        now = now or utcnow()
+        return all(o.ends_at <= now for o in self.booking.occurrences)
+
+
+def check_co_organisers(ids, association) -> tuple[list[Association], list]:
+    """(the associations, violations) for a request's ``co_organisers`` [association id, ...]."""
+    ids = list(dict.fromkeys(ids or []))
+    if not ids:
+        return [], []
+    field = "event.co_organisers"
+    if association is None:
+        return [], [violation(field, _("Only an association's event has co-organisers."))]
+    if len(ids) > MAX_CO_ORGANISERS:
+        return [], [violation(field, _("Please name at most %(num)d co-organisers.", num=MAX_CO_ORGANISERS))]
+    found = {a.id: a for a in db.session.scalars(select(Association).where(Association.id.in_(ids)))}
+    wrong = [i for i in ids if i not in found or not found[i].verified or found[i].deleted_at is not None
+             or i == association.id]
+    if wrong:
+        return [], [violation(field, _("Co-organisers are other verified associations; %(id)s is not one.",
+                                       id=wrong[0]))]
+    return [found[i] for i in ids], []
+
+
+def invite_all(booking, associations, by) -> list[Cooperation]:
+    made = [Cooperation(booking=booking, association=a, invited_by_id=getattr(by, "id", None)) for a in associations]
+    db.session.add_all(made)
+    return made
+
+
+def _answerable(cooperation, by, now, allowed) -> None:
+    if not speaks_for(by, cooperation.association):
+        raise NotPermitted()
+    if cooperation.has_passed(now):
+        raise InvalidState(_("The event has passed; the answer can no longer change."))
+    if cooperation.status not in allowed:
+        raise InvalidState(_("This invitation is %(status)s already.", status=cooperation.status_label))
+
+
+def accept(cooperation, by, now=None) -> Cooperation:
+    now = now or utcnow()
+    _answerable(cooperation, by, now, (PENDING,))
+    cooperation.status, cooperation.answered_at = ACCEPTED, now
+    _touch(cooperation)
+    return cooperation
+
+
+def decline(cooperation, by, now=None) -> Cooperation:
+    now = now or utcnow()
+    _answerable(cooperation, by, now, (PENDING,))
+    cooperation.status, cooperation.answered_at = DECLINED, now
+    return cooperation
+
+
+def withdraw(cooperation, by, now=None) -> Cooperation:
+    """The co-organiser steps back (it is no longer shown)."""
+    now = now or utcnow()
+    _answerable(cooperation, by, now, (ACCEPTED,))
+    cooperation.status, cooperation.answered_at = WITHDRAWN, now
+    _touch(cooperation)
+    return cooperation
+
+
+def _touch(cooperation) -> None:
+    """The public organisers changed: subscribed calendars see it (a higher SEQUENCE)."""
+    if cooperation.booking.event is not None:
+        cooperation.booking.event.touch()
+    db.session.flush()
