@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from accounts import members
 from accounts.forms import ConfirmForm
 from bookings.errors import BookingError, refusal
 from bookings.models import Booking
@@ -14,7 +15,6 @@ from extensions import db
 from parsing import ID
 from programmes import cooperations
 from programmes.cooperations import Cooperation
-from programmes.partners import speaks_for
 
 bp = Blueprint("cooperations", __name__)
 LIST_LIMIT = 200
@@ -46,7 +46,7 @@ def index():
 
 
 def page(cooperation, status=200, errors=()):
-    answering = speaks_for(current_user, cooperation.association) and not cooperation.has_passed()
+    answering = members.can_manage(current_user, cooperation.association) and not cooperation.has_passed()
     return render_template("programmes/cooperation.html", cooperation=cooperation, booking=cooperation.booking,
                            answering=answering, errors=list(errors), form=ConfirmForm(formdata=None)), status
 

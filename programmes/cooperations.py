@@ -10,10 +10,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from accounts import members
 from accounts.models import Association
 from bookings.errors import InvalidState, NotPermitted, violation
 from extensions import db
-from programmes.partners import speaks_for
 from timeutil import utcnow
 
 PENDING, ACCEPTED, DECLINED, WITHDRAWN = "pending", "accepted", "declined", "withdrawn"
@@ -78,7 +78,7 @@ def invite_all(booking, associations, by) -> list[Cooperation]:
 
 
 def _answerable(cooperation, by, now, allowed) -> None:
-    if not speaks_for(by, cooperation.association):
+    if not members.can_manage(by, cooperation.association):
         raise NotPermitted()
     if cooperation.has_passed(now):
         raise InvalidState(_("The event has passed; the answer can no longer change."))

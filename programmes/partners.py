@@ -10,13 +10,8 @@ from programmes.models import ACCEPTED, ASKED, INVITED, ROLES, ProgrammePartner
 from timeutil import utcnow
 
 
-def speaks_for(user, association) -> bool:
-    """An admin of the association (or a city admin)."""
-    return bool(user and user.is_authenticated) and (user.is_admin or members.is_admin_of(user, association))
-
-
 def ask(programme, association, by) -> ProgrammePartner:
-    if not speaks_for(by, association):
+    if not members.can_manage(by, association):
         raise NotPermitted()
     link = programme.partner_of(association)
     if link is not None and link.status == INVITED:
@@ -49,7 +44,7 @@ def may_accept(link, user) -> bool:
     if link.status == ASKED:
         return link.programme.can_coordinate(user)
     if link.status == INVITED:
-        return speaks_for(user, link.association)
+        return members.can_manage(user, link.association)
     return False
 
 
@@ -65,7 +60,7 @@ def accept(link, by) -> ProgrammePartner:
 
 def remove(link, by) -> None:
     """A coordinator removes a partner (or declines its request); the association's admins leave (or decline)."""
-    if not (link.programme.can_coordinate(by) or speaks_for(by, link.association)):
+    if not (link.programme.can_coordinate(by) or members.can_manage(by, link.association)):
         raise NotPermitted()
     db.session.delete(link)
     db.session.flush()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 import i18n
+from accounts import members
 from accounts.access import admin_required
 from accounts.models import Association, User
 from bookings.errors import BookingError, refusal
@@ -65,7 +66,7 @@ def show(slug):
     joinable = []
     if current_user.is_authenticated:
         joinable = [a for a in current_user.associations
-                    if partners.speaks_for(current_user, a) and programme.partner_of(a) is None]
+                    if members.can_manage(current_user, a) and programme.partner_of(a) is None]
     join_form = JoinForm(formdata=None)
     join_form.association.choices = [(a.id, a.name) for a in joinable]
     answerable = [link for link in programme.partners if link.status != ACCEPTED

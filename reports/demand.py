@@ -91,9 +91,8 @@ def table(period: Period, centre_ids, group_by: str, labels) -> DemandTable:
     group_by = group_by if group_by in GROUPINGS else "centre"
     groups, totals = demand(period, centre_ids, group_by)
     name = labels(group_by)
-    rows = sorted(((name(key), figures) for key, figures in groups.items()), key=lambda row: str(row[0]).casefold())
-    if group_by == "month":
-        rows = [(name(key), groups[key]) for key in sorted(groups, key=str)]
+    order = (lambda key: str(key)) if group_by == "month" else (lambda key: str(name(key)).casefold())
+    rows = [(name(key), groups[key]) for key in sorted(groups, key=order)]
     return DemandTable(group_by, rows, totals, heat(period, centre_ids))
 
 

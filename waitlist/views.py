@@ -64,7 +64,7 @@ def index():
     in_line = sorted((e for e in entries if e.in_line), key=lambda e: (e.starts_at, e.id))
     done = [e for e in entries if not e.in_line]
     return render_template("waitlist/index.html", in_line=in_line, done=done,
-                           positions={e.id: line.position(e) for e in in_line})
+                           positions=line.positions(in_line))
 
 
 def entry_page(entry, *, status=200, errors=(), accept_form=None):
