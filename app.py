@@ -33,6 +33,7 @@ from outbox.cli import register_commands as register_worker_commands
 from privacy import bp as privacy_bp
 from privacy.retention import register_commands as register_privacy_commands
 from programmes.cooperation_views import bp as cooperations_bp
+from programmes.image_views import bp as programme_images_bp
 from programmes.views import bp as programmes_bp
 from reports import bp as reports_bp
 from statements import bp as statements_bp
@@ -85,6 +86,7 @@ def create_app(test_config=None):
     app.register_blueprint(waitlist_bp)
     app.register_blueprint(programmes_bp)
     app.register_blueprint(cooperations_bp)
+    app.register_blueprint(programme_images_bp)
     csrf.exempt(api_bp)
 
     # Requests: language prefix, security headers, template helpers; a request id and a log line each.

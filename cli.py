@@ -1,4 +1,6 @@
-"""Operator commands: flask --app app init-db | seed-demo | create-user | create-token | backup."""
+"""Operator commands: flask --app app init-db | seed-demo | seed-city | create-user | create-token | backup."""
+
+import time
 
 import click
 from email_validator import EmailNotValidError, validate_email
@@ -11,7 +13,8 @@ from accounts.models import ApiToken, Association, User, normalise_email
 from accounts.passwords import weakness
 from centres.models import Centre
 from database import write_transaction
-from demo import load_demo
+from demo import DEMO_PASSWORD, load_demo
+from demo.city import dates_count, grow_city
 from extensions import db
 from operations.backup import backup
 
@@ -19,6 +22,7 @@ from operations.backup import backup
 def register_commands(app):
     app.cli.add_command(init_db)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(seed_city)
     app.cli.add_command(create_user)
     app.cli.add_command(create_token)
     app.cli.add_command(ensure_demo)
@@ -37,6 +41,25 @@ def seed_demo():
     """Load a demo city (centres, rooms, associations, users, events)."""
     summary = load_demo()
     click.echo(summary)
+
+
+@click.command("seed-city")
+@click.option("--centres", default=40, show_default=True, type=click.IntRange(1, 200), help="New centres.")
+@click.option("--rooms", default=10, show_default=True, type=click.IntRange(1, 40), help="Rooms per new centre.")
+@click.option("--years", default=2, show_default=True, type=click.IntRange(1, 5),
+              help="Years of weekly series: the last one ahead, the others past.")
+def seed_city(centres, rooms, years):
+    """Grow the demo city to a large city's size through the booking services (benchmarks; seeing it at size)."""
+    started = time.perf_counter()
+    grown = grow_city(centres, rooms, years,
+                      progress=lambda items, length: click.progressbar(items, length=length, label="Requests"))
+    if grown is None:
+        click.echo("The city has grown already (there is a centre city-01).")
+        return
+    click.echo(f"City grown in {time.perf_counter() - started:.0f} s: {grown.centres} centres, {grown.rooms} rooms, "
+               f"{grown.associations} associations, {grown.bookings} bookings ({grown.rejected} rejected; "
+               f"{grown.refused} requests refused by a rule), {dates_count():,} dates "
+               f"(password for every user: {DEMO_PASSWORD}).")
 
 
 @click.command("ensure-demo", hidden=True)

@@ -14,7 +14,8 @@ from extensions import db
 from parsing import ID
 from programmes import cooperations
 from programmes.cooperation_views import visible
-from programmes.cooperations import STATUSES, Cooperation
+from programmes.models import COOPERATION_STATUSES as STATUSES
+from programmes.models import Cooperation
 
 
 def cooperation_json(cooperation) -> dict:

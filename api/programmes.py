@@ -1,6 +1,6 @@
 """Programmes in the API: ``GET /programmes`` and ``GET /programmes/<slug>`` (public, texts in ``lang``)."""
 
-from flask import jsonify
+from flask import jsonify, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +13,19 @@ from extensions import db
 from programmes.models import KINDS, Programme, ProgrammePartner
 
 
+def image_json(image, alt: str) -> dict | None:
+    if image is None:
+        return None
+    return {"url": url_for("programme_images.image", image_id=image.id, digest=image.digest,
+                           extension=image.extension, _external=True),
+            "alt": alt, "width": image.width, "height": image.height}
+
+
+def _logo(link, lang) -> dict | None:
+    alt = i18n.pick_text(link.logo_alt, lang, link.programme.default_language)[0] or link.association.name
+    return image_json(link.logo, alt)
+
+
 def programme_json(programme, lang) -> dict:
     answer = {
         "slug": programme.slug,
@@ -21,8 +34,10 @@ def programme_json(programme, lang) -> dict:
         "description": i18n.pick_text(programme.description, lang, programme.default_language)[0],
         "funding_notice": i18n.pick_text(programme.funding_notice, lang, programme.default_language)[0] or None,
         "kind": programme.kind,
-        "partners": [{"id": link.association.id, "name": link.association.name, "role": link.role}
-                     for link in programme.accepted_partners()],
+        "partners": [{"id": link.association.id, "name": link.association.name, "role": link.role,
+                      "logo": _logo(link, lang)} for link in programme.accepted_partners()],
+        "image": image_json(programme.image,
+                            i18n.pick_text(programme.image_alt, lang, programme.default_language)[0]),
         "centres": [centre.slug for centre in programme.centres],
     }
     if programme.starts_on:
@@ -35,8 +50,10 @@ def programme_json(programme, lang) -> dict:
 
 
 def _query():
-    return select(Programme).options(selectinload(Programme.partners).selectinload(ProgrammePartner.association),
-                                     selectinload(Programme.centres)).order_by(Programme.slug)
+    return select(Programme).options(
+        selectinload(Programme.partners).selectinload(ProgrammePartner.association),
+        selectinload(Programme.partners).selectinload(ProgrammePartner.logo),
+        selectinload(Programme.centres), selectinload(Programme.image)).order_by(Programme.slug)
 
 
 @bp.get("/programmes")
@@ -53,13 +70,17 @@ def programme(slug):
     return jsonify(programme_json(found, requested_language()))
 
 
+_IMAGE = {"type": ["object", "null"], "description": "Served by the app; `alt` says what it shows, in `lang`.",
+          "properties": {"url": {"type": "string", "format": "uri"}, "alt": {"type": "string"},
+                         "width": {"type": "integer"}, "height": {"type": "integer"}}}
 _PROGRAMME = {"type": "object", "properties": {
     "slug": {"type": "string"}, "name": {"type": "string"}, "summary": {"type": "string"},
     "description": {"type": "string"}, "funding_notice": {"type": ["string", "null"]},
     "kind": {"type": "string", "enum": list(KINDS)}, "start": {"type": "string", "format": "date"},
     "end": {"type": "string", "format": "date"}, "hashtag": {"type": "string"},
     "partners": {"type": "array", "items": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "name": {"type": "string"}, "role": {"type": "string"}}}},
+        "id": {"type": "integer"}, "name": {"type": "string"}, "role": {"type": "string"}, "logo": _IMAGE}}},
+    "image": _IMAGE,
     "centres": {"type": "array", "items": {"type": "string"}}}}
 _LANG = {"name": "lang", "in": "query", "schema": {"type": "string"}}
 

@@ -1,7 +1,7 @@
 """GET /api/v1/reports (admins; managers for their centres) and GET /api/v1/figures (public).
 
 Reports: ``start``/``end`` (ISO dates, end included; default this month), ``centre``
-(a slug), ``group_by`` (centre, room, category, audience, language, kind, month;
+(a slug), ``group_by`` (centre, room, category, audience, language, kind, programme, month;
 default centre), ``lang`` for the labels. ``Accept: text/csv`` or ``format=csv``
 (or the ``/reports.csv`` path) answers the same as CSV.
 """
@@ -26,7 +26,7 @@ from reports.report import build
 
 FIGURE_KEYS = ("bookings", "cancelled", "rejected", "dates", "dates_cancelled", "hours", "capacity_hours",
                "utilisation", "associations", "new_associations", "events", "event_dates", "multilingual",
-               "free", "participants", "counted_dates")
+               "free", "participants", "counted_dates", "cooperations", "cross_community", "first_time")
 
 
 def figures_json(figures) -> dict | None:
@@ -98,8 +98,11 @@ describe(
                            "local time; hours are clipped to the period. `bookings` counts approved bookings, "
                            "`cancelled`/`rejected` the others; `dates` and `hours` approved dates only; "
                            "`utilisation` is booked ÷ bookable hours in per cent (for groupings other than "
-                           "centre, room and month: of all bookable hours). Audience and language count an "
-                           "event in each of its values. `Accept: text/csv`, `format=csv` or `/reports.csv`: "
+                           "centre, room and month: of all bookable hours). Audience, language and programme "
+                           "count an event in each of its values. `cooperations` counts events held by two "
+                           "or more organisers (the booking association and accepted co-organisers), "
+                           "`cross_community` those of different association kinds, `first_time` those "
+                           "where two organisers had never held an event together before. `Accept: text/csv`, `format=csv` or `/reports.csv`: "
                            "the same as CSV (UTF-8 with BOM), each figure followed by `<figure>_year_earlier`.",
             "security": [{"bearer": []}],
             "parameters": [
@@ -143,8 +146,8 @@ describe(
             "previous_period": {"type": "object"},
             "group_by": {"type": "string", "enum": list(GROUPINGS)},
             "groups": {"type": "array", "items": {"allOf": [FIGURES_SCHEMA, {"type": "object", "properties": {
-                "key": {"description": "Centre or room id, category/audience/kind key, language code, "
-                                       "YYYY-MM; null for dates without one."},
+                "key": {"description": "Centre, room or programme id, category/audience/kind key, "
+                                       "language code, YYYY-MM; null for dates without one."},
                 "label": {"type": "string"}, "year_earlier": {"type": ["object", "null"]}}}]}},
             "totals": FIGURES_SCHEMA,
         },

@@ -8,7 +8,9 @@ Two fresh databases are migrated and filled in the same run. The big one: 40
 centres of 10 rooms, each room with 10 weekly series of 50 dates in 2027 (two
 hours each; every 20th date cancelled, every 3rd with participants), 300
 associations of every kind, a public event for four bookings in five. The
-baseline: 4 centres, one series a room (2,000 dates). Rows are written with bulk
+baseline: 4 centres, one series a room (2,000 dates). Each event is in one of ten
+programmes; every tenth association's booking has an accepted co-organiser of
+another kind (the cooperation counts). Rows are written with bulk
 inserts (the report reads them; how they got there does not matter here).
 
 For each grouping it times ``GET /api/v1/reports?start=2027-01-01&end=2027-12-31
@@ -33,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
-GROUPINGS = ("centre", "room", "category", "audience", "language", "kind", "month")
+GROUPINGS = ("centre", "room", "category", "audience", "language", "kind", "programme", "month")
+PROGRAMMES = 10  # every event in one of them; every tenth association's booking co-organised by another
 FIRST_MONDAY = date(2027, 1, 4)
 SERIES_PER_ROOM, DATES_PER_SERIES, ROOMS_PER_CENTRE = 10, 50, 10
 
@@ -119,9 +122,30 @@ def fill(app, centres: int, series_per_room: int) -> int:
         for start in range(0, len(dates), 20_000):
             db.session.execute(insert(Occurrence), dates[start:start + 20_000])
         db.session.execute(insert(Event), events)
+        _programmes_and_cooperations(db, bookings, ids, associations)
         db.session.commit()
         analyse(db)
         return db.session.scalar(select(func.count()).select_from(Occurrence))
+
+
+def _programmes_and_cooperations(db, bookings, ids, associations) -> None:
+    from sqlalchemy import insert, select
+
+    from events.models import Event
+    from programmes.models import ACCEPTED, Cooperation, Programme, event_programme
+
+    programmes = [Programme(slug=f"programme-{n}", kind="alliance", name={"de": f"Programm {n}"})
+                  for n in range(PROGRAMMES)]
+    db.session.add_all(programmes)
+    db.session.flush()
+    rows = [{"event_id": event_id, "programme_id": programmes[event_id % PROGRAMMES].id}
+            for event_id in db.session.scalars(select(Event.id))]
+    db.session.execute(insert(event_programme), rows)
+    partners = [{"booking_id": booking_id, "association_id": associations[(b["association_id"] + 7) % len(associations)].id,
+                 "status": ACCEPTED}
+                for booking_id, b in zip(ids, bookings, strict=True) if b["association_id"] and booking_id % 10 == 0]
+    if partners:  # an empty list would be one row of defaults
+        db.session.execute(insert(Cooperation), partners)
 
 
 def analyse(db) -> None:

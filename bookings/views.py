@@ -31,8 +31,8 @@ from events.models import Category
 from extensions import db
 from operations import throttle
 from parsing import ID
-from programmes.cooperations import ACCEPTED as CO_ORGANISER
-from programmes.cooperations import Cooperation
+from programmes.models import ACCEPTED as CO_ORGANISER
+from programmes.models import Cooperation
 from programmes.queries import centre_programmes, partnered
 from terms.forms import DepositForm, KeyForm, TariffForm
 from terms.models import HouseRules

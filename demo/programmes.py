@@ -2,14 +2,18 @@
 for democracy with its funding notice and its democracy-and-participation events, an international children's
 festival, and a campaign with a hashtag; the partners' events marked as part of them."""
 
+import io
 from datetime import timedelta
 
+from PIL import Image, ImageDraw
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from accounts.models import Association, User
 from centres.models import Centre
 from events.models import Event
 from extensions import db
+from programmes import images
 from programmes.cooperations import Cooperation
 from programmes.models import ACCEPTED, Programme, ProgrammePartner
 from timeutil import utcnow
@@ -41,6 +45,11 @@ PROGRAMMES = [
         "#WirSindNachbarn", {}),
 ]
 CO_ORGANISED = 12
+COLOURS = [(0, 94, 184), (221, 110, 15), (26, 127, 55), (180, 35, 95), (111, 66, 193)]
+IMAGE_ALT = {"de": "Bunte, einander überlappende Kreise: viele Organisationen, ein Bündnis.",
+             "en": "Colourful overlapping circles: many associations, one alliance.",
+             "ar": "دوائر ملوّنة متداخلة: جمعيات كثيرة وتحالف واحد."}
+LOGOS = 4  # the alliance's first partners have a (drawn) logo
 CATEGORY_PROGRAMME = {"democracy": "demokratie-leben", "festival": "kinderfest", "children_family": "kinderfest",
                       "encounter": "wir-sind-nachbarn"}
 
@@ -69,6 +78,7 @@ def load_programmes() -> int:
         db.session.add(programme)
         made[slug] = programme
     db.session.flush()
+    _draw_images(made["buendnis-integration"])
     co_organised = 0
     for event in db.session.scalars(select(Event).order_by(Event.id)):
         association = event.booking.association if event.booking is not None else None
@@ -87,3 +97,24 @@ def load_programmes() -> int:
                             if association is None or made[slug].is_partner(association)]
     db.session.commit()
     return len(made)
+
+
+def _drawn(size: tuple[int, int], shift: int) -> FileStorage:
+    """A picture drawn here (the demo downloads nothing): overlapping circles, as an upload."""
+    picture = Image.new("RGB", size, (250, 247, 240))
+    draw = ImageDraw.Draw(picture)
+    radius = size[1] // 3
+    for n, colour in enumerate(COLOURS[shift:] + COLOURS[:shift]):
+        x = size[0] // 2 + (n - 2) * radius * 2 // 3
+        draw.ellipse((x - radius, size[1] // 2 - radius, x + radius, size[1] // 2 + radius), outline=colour, width=12)
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    out.seek(0)
+    return FileStorage(stream=out, filename="drawn.png")
+
+
+def _draw_images(alliance) -> None:
+    """The alliance's picture and its first partners' logos, through the coordinators' upload path."""
+    alliance.image, alliance.image_alt = images.replace(None, images.read(_drawn((1200, 400), 0))), IMAGE_ALT
+    for n, link in enumerate(alliance.partners[:LOGOS]):
+        link.logo = images.replace(None, images.read(_drawn((240, 240), n + 1)))

@@ -59,10 +59,13 @@ class EventForm(ManageForm):
         filters=[strip],
         description=_l("Separated by commas, e.g. #WelcomeWeek, summer."),
     )
+    programme_slugs = MultiCheckboxField(_l("Part of these programmes"),
+                                         description=_l("The programmes your association is a partner of."))
     submit = SubmitField(_l("Save"))
 
     def __init__(self, *args, event=None, **kwargs):
         super().__init__(*args, obj=event, **kwargs)
+        self.programme_slugs.choices = []  # set by the view from the programmes the event may be part of
         if event is not None and not self.is_submitted():
             self.tags.data = ", ".join(event.tags or [])
         self.category_key.choices = [("", _l("No category"))] + [

@@ -25,6 +25,8 @@ from events.models import Event
 from extensions import db
 from i18n import pick_text
 from parsing import ID
+from programmes.queries import open_to
+from programmes.rules import retag
 
 
 def can_create_event(centre, user) -> bool:
@@ -42,11 +44,17 @@ def edit_event(event_id):
     if not event.can_edit(current_user):
         abort(403)
     form = EventForm(event=event)
+    form.programme_slugs.choices = [(p.slug, p.display_name()) for p in open_to(event)]
+    if not form.is_submitted():
+        form.programme_slugs.data = [p.slug for p in event.programmes]
     if form.validate_on_submit():
-        changed = event.update(**form.event_fields())
-        db.session.commit()
-        flash(_("The event is saved.") if changed else _("Nothing was changed."), "success" if changed else "info")
-        return redirect(url_for("events.event", event_id=event.id))
+        retagged, problems = retag(event, form.programme_slugs.data)
+        if not problems:
+            changed = event.update(**form.event_fields()) or retagged
+            db.session.commit()
+            flash(_("The event is saved.") if changed else _("Nothing was changed."), "success" if changed else "info")
+            return redirect(url_for("events.event", event_id=event.id))
+        form.programme_slugs.errors = [problem.message for problem in problems]
     return render_template("events/form.html", form=form, event=event, centre=event.centre), 400 if form.errors else 200
 
 

@@ -57,9 +57,8 @@ from events.models import AUDIENCES, Event
 from events.visibility import is_public_booking, public_booking_clause, public_date_clause
 from extensions import db
 from parsing import KEY, LANGUAGE_TAG, parse_flag, parse_id, parse_when, to_utc
-from programmes.cooperations import ACCEPTED as CO_ORGANISER
-from programmes.cooperations import Cooperation
-from programmes.models import Programme, event_programme
+from programmes.models import ACCEPTED as CO_ORGANISER
+from programmes.models import Cooperation, Programme, event_programme
 from timeutil import DEFAULT_TIMEZONE, utcnow
 
 

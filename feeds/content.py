@@ -29,6 +29,7 @@ from events.models import Category
 from extensions import db
 from feeds.ics import Text, Vevent
 from feeds.series import combine
+from programmes.models import Programme
 from timeutil import utcnow
 
 PAST = timedelta(days=30)
@@ -146,6 +147,8 @@ class PublicTexts:
         self.lang = lang
         self.cache: dict[int, dict] = {}
         self.event_url = id_url("events.event", "event_id", lang=lang)
+        self.organiser_url = id_url("events.calendar", "organiser", lang=lang)
+        self.centre_url = url_for("centres.centre", lang=lang, slug="-", _external=True).removesuffix("-/")
         self.labels = {
             "organiser": _("Organiser"),
             "languages": _("Languages spoken"),
@@ -191,6 +194,7 @@ class PublicTexts:
         if event.category is not None:
             categories.append(picked(event.category.names, lang, default) if event.category.names
                               else Text(event.category.key, None))
+        categories += [picked(p.name, lang, p.default_language) for p in event.programmes]
         return {
             "title": title,
             "description": body,
@@ -199,11 +203,20 @@ class PublicTexts:
             "location": location_text(centre, event.room, lang),
             "geo": geo_of(centre),
             "categories": [c for c in categories if c.value],
+            "organizer": self.organizer(event),
             "url": url,
             "tz": centre.timezone,
             "stamp": latest(event.updated_at, event.booking.updated_at if event.booking else None,
                             centre.updated_at, event.room.updated_at if event.room else None),
         }
+
+    def organizer(self, event) -> tuple[str, str]:
+        """The booking association (its events in the public calendar), or the centre for its own events."""
+        association = event.booking.association if event.booking is not None else None
+        if association is not None:
+            return association.name, self.organiser_url(association.id)
+        centre = event.centre
+        return centre.display_name(self.lang), f"{self.centre_url}{centre.slug}/"
 
     def vevent(self, occurrence, event, sequence: int, domain: str) -> Vevent:
         parts = self.of(event)
@@ -229,6 +242,7 @@ class PublicTexts:
             geo=parts["geo"],
             categories=parts["categories"],
             url=parts["url"],
+            organizer=parts["organizer"],
             klass="PUBLIC",
             transparent=cancelled,
         )
@@ -257,6 +271,9 @@ def public_vevents(rows, lang: str, win: Window) -> list[Vevent]:
 
 
 def categories_fingerprint() -> tuple:
-    """Category names are shown in feeds but carry no change time: part of the cache version."""
-    return tuple(db.session.execute(select(Category.key, Category.names).order_by(Category.key)).all())
+    """Category names are shown in feeds but carry no change time, programme names carry theirs: both are
+    part of the cache version (a renamed programme changes every feed with its events' CATEGORIES)."""
+    programmes = (select(func.count(Programme.id)).scalar_subquery(),
+                  select(func.max(Programme.updated_at)).scalar_subquery())  # in the same statement
+    return tuple(db.session.execute(select(Category.key, Category.names, *programmes).order_by(Category.key)))
 

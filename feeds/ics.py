@@ -137,6 +137,7 @@ class Vevent:
     geo: tuple[float, float] | None = None
     categories: list[Text] = field(default_factory=list)
     url: str | None = None
+    organizer: tuple[str, str] | None = None  # (name, URI): who holds the event, with a public page of theirs
     created: datetime | None = None
     rrule: str | None = None
     exdates: list[datetime] = field(default_factory=list)  # naive UTC instances removed from the rule
@@ -219,6 +220,9 @@ def write_event(lines: list, event: Vevent, zones: _Zones) -> None:
         lines.append(f"GEO:{event.geo[0]:.6f};{event.geo[1]:.6f}")
     for category in event.categories:
         _text(lines, "CATEGORIES", category)
+    if event.organizer is not None:
+        name, uri = event.organizer
+        lines.append(fold(f"ORGANIZER;CN={param_value(name)}:{uri}"))
     if event.url:
         lines.append(fold(f"URL:{event.url}"))
     lines.append(f"STATUS:{event.status}")

@@ -32,7 +32,7 @@ from feeds.content import (
 from feeds.ics import CalendarInfo, Text, Vevent, render
 from feeds.models import ASSOCIATION
 from feeds.series import combine
-from programmes.cooperations import ACCEPTED, Cooperation
+from programmes.models import ACCEPTED, Cooperation
 
 STATUS = {APPROVED: "CONFIRMED", PENDING: "TENTATIVE", CANCELLED: "CANCELLED"}
 

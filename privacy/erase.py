@@ -25,6 +25,8 @@ from operations.models import IdempotentRequest
 from operations.throttle import RateCounter
 from outbox.models import CANCELLED as MAIL_CANCELLED
 from outbox.models import QUEUED, SENDING, OutboxMail
+from programmes import cooperations, images
+from programmes.models import ProgrammePartner
 from terms.models import KeyHandover
 from timeutil import utcnow
 from waitlist.models import IN_LINE, WITHDRAWN, WaitlistEntry
@@ -113,6 +115,14 @@ def _names(raw: bytes, needles) -> bool:
     return any(needle.lower() in folded for needle in needles)
 
 
+def _leave_programmes(association, now) -> None:
+    """A deleted association is no programme partner (its logo goes) and no co-organiser any more."""
+    for link in db.session.scalars(select(ProgrammePartner).where(ProgrammePartner.association_id == association.id)):
+        images.replace(link.logo, None)
+        db.session.delete(link)
+    cooperations.leave_all(association, now)
+
+
 def delete_association(association, by, reason, now=None) -> int:
     """Anonymise an association (a city admin's act): its future dates are cancelled (its contact is told),
     members and invitations go, the bookings stay for the centres under "deleted association"."""
@@ -129,6 +139,7 @@ def delete_association(association, by, reason, now=None) -> int:
     db.session.execute(update(WaitlistEntry).where(WaitlistEntry.association_id == association.id).values(
         status=case((WaitlistEntry.status.in_(IN_LINE), WITHDRAWN), else_=WaitlistEntry.status),
         request={}, created_by_id=None))
+    _leave_programmes(association, now)
     association.name = f"deleted-association-{association.id}"
     association.contact_person = association.email = association.phone = association.website = ""
     association.description, association.languages, association.deleted_at = {}, [], now

@@ -3,53 +3,24 @@ association's admins accept or decline; an accepted co-organiser may withdraw. O
 public (event page, feeds, embed, API ``organisers``), after the booking association, which stays responsible
 for terms, fees and cancellation. Answers freeze once the event's last date has ended."""
 
-from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import select
 
 from accounts import members
 from accounts.models import Association
 from bookings.errors import InvalidState, NotPermitted, violation
 from extensions import db
+from programmes.models import (  # noqa: F401 (the model and its statuses, re-exported)
+    ACCEPTED,
+    DECLINED,
+    PENDING,
+    WITHDRAWN,
+    Cooperation,
+)
 from timeutil import utcnow
 
-PENDING, ACCEPTED, DECLINED, WITHDRAWN = "pending", "accepted", "declined", "withdrawn"
-STATUSES = (PENDING, ACCEPTED, DECLINED, WITHDRAWN)
-STATUS_LABELS = {PENDING: _l("invited"), ACCEPTED: _l("co-organiser"), DECLINED: _l("declined"),
-                 WITHDRAWN: _l("withdrawn")}
 MAX_CO_ORGANISERS = 10
-
-
-class Cooperation(db.Model):
-    __table_args__ = (UniqueConstraint("booking_id", "association_id", name="uq_cooperation"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id", ondelete="CASCADE"), index=True)
-    association_id: Mapped[int] = mapped_column(ForeignKey("association.id", ondelete="CASCADE"), index=True)
-    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(20), default=PENDING)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
-
-    booking: Mapped["Booking"] = relationship(back_populates="cooperations")  # noqa: F821
-    association: Mapped[Association] = relationship()
-
-    @property
-    def status_label(self) -> str:
-        return str(STATUS_LABELS.get(self.status, self.status))
-
-    def can_view(self, user) -> bool:
-        """The two associations' members and the centre's managers."""
-        if not (user and getattr(user, "is_authenticated", False)):
-            return False
-        return user.is_member_of(self.association) or self.booking.can_view(user)
-
-    def has_passed(self, now=None) -> bool:
-        now = now or utcnow()
-        return all(o.ends_at <= now for o in self.booking.occurrences)
 
 
 def check_co_organisers(ids, association) -> tuple[list[Association], list]:
@@ -108,6 +79,17 @@ def withdraw(cooperation, by, now=None) -> Cooperation:
     cooperation.status, cooperation.answered_at = WITHDRAWN, now
     _touch(cooperation)
     return cooperation
+
+
+def leave_all(association, now=None) -> None:
+    """A deleted association steps back from every event it was invited to or co-organises (an admin's act)."""
+    now = now or utcnow()
+    for cooperation in db.session.scalars(select(Cooperation).where(
+            Cooperation.association_id == association.id, Cooperation.status.in_((PENDING, ACCEPTED)))):
+        was_public = cooperation.status == ACCEPTED
+        cooperation.status, cooperation.answered_at = WITHDRAWN, now
+        if was_public:
+            _touch(cooperation)
 
 
 def _touch(cooperation) -> None:

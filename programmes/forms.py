@@ -3,7 +3,8 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from centres.forms import ManageForm, strip, strip_lower
@@ -63,6 +64,24 @@ class EventForm(ManageForm):
     event_id = IntegerField(_l("Event number"), validators=[DataRequired(message=_l("Please give a number."))],
                             description=_l("The number in the event's web address, e.g. 42 in /events/42/."))
     submit = SubmitField(_l("Add the event"))
+
+class ImageForm(ManageForm):
+    image = FileField(_l("Image"), render_kw={"accept": "image/png,image/jpeg,image/webp,image/gif"},
+                      description=_l("PNG, JPEG, WebP or GIF, at most 1.5 MB; shown on the programme's page."))
+    alt = TranslatedTextField(_l("What the image shows"), max_length=300,
+                              description=_l("Read out to people who cannot see it; in as many languages as you "
+                                             "like, at least one."))
+    remove = BooleanField(_l("Remove the image"))
+    submit = SubmitField(_l("Save the image"))
+
+class LogoForm(ManageForm):
+    logo = FileField(_l("Logo"), render_kw={"accept": "image/png,image/jpeg,image/webp,image/gif"},
+                     description=_l("PNG, JPEG, WebP or GIF, at most 1.5 MB."))
+    alt = TranslatedTextField(_l("Text for the logo"), max_length=300,
+                              description=_l("Read out to people who cannot see it; without one, the association's "
+                                             "name."))
+    remove = BooleanField(_l("Remove the logo"))
+    submit = SubmitField(_l("Save the logo"))
 
 def emails_of(text: str) -> list[str]:
     return [part.strip().lower() for part in re.split(r"[,;\s]+", text or "") if part.strip()]

@@ -3,7 +3,9 @@
 A programme has texts per language (name, summary, description, funding notice), a kind, an optional period
 and hashtag, coordinators (users appointed by admins), partner associations (asked by the association and
 accepted by a coordinator, or invited by a coordinator and accepted by the association's admins), partner
-centres, and the events its partners mark as part of it (an event may be in several programmes, never copied).
+centres, and the events its partners mark as part of it (an event may be in several programmes, never copied),
+an image and its partners' logos (programmes.images). Here too: ``Cooperation``, an association invited to
+organise an event with the booking association (its rules in programmes.cooperations).
 """
 
 from datetime import date, datetime
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
 from i18n import pick_text
+from programmes.images import ProgrammeImage
 from timeutil import utcnow
 
 KINDS = {
@@ -25,7 +28,11 @@ KINDS = {
     "other": _l("Other programme"),
 }
 ROLES = {"lead": _l("Lead partner"), "partner": _l("Cooperation partner"), "funder": _l("Funder")}
-ASKED, INVITED, ACCEPTED = "asked", "invited", "accepted"
+ASKED, INVITED, ACCEPTED = "asked", "invited", "accepted"  # a partner's; a cooperation's are ACCEPTED and:
+PENDING, DECLINED, WITHDRAWN = "pending", "declined", "withdrawn"
+COOPERATION_STATUSES = (PENDING, ACCEPTED, DECLINED, WITHDRAWN)
+COOPERATION_LABELS = {PENDING: _l("invited"), ACCEPTED: _l("co-organiser"), DECLINED: _l("declined"),
+                      WITHDRAWN: _l("withdrawn")}
 
 programme_coordinator = Table(
     "programme_coordinator", db.metadata,
@@ -56,9 +63,12 @@ class Programme(db.Model):
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     hashtag: Mapped[str] = mapped_column(String(80), default="")
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("programme_image.id", ondelete="SET NULL"))
+    image_alt: Mapped[dict] = mapped_column(JSON, default=dict)  # per language: what the image shows
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
+    image: Mapped[ProgrammeImage | None] = relationship(foreign_keys=[image_id])
     coordinators: Mapped[list["User"]] = relationship(secondary=programme_coordinator)  # noqa: F821
     centres: Mapped[list["Centre"]] = relationship(secondary=programme_centre, order_by="Centre.slug")  # noqa: F821
     partners: Mapped[list["ProgrammePartner"]] = relationship(
@@ -109,10 +119,42 @@ class ProgrammePartner(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    logo_id: Mapped[int | None] = mapped_column(ForeignKey("programme_image.id", ondelete="SET NULL"))
+    logo_alt: Mapped[dict] = mapped_column(JSON, default=dict)  # per language; else the association's name
 
     programme: Mapped[Programme] = relationship(back_populates="partners")
     association: Mapped["Association"] = relationship()  # noqa: F821
+    logo: Mapped[ProgrammeImage | None] = relationship(foreign_keys=[logo_id])
 
     @property
     def role_label(self) -> str:
         return str(ROLES.get(self.role, self.role))
+
+
+class Cooperation(db.Model):
+    __table_args__ = (UniqueConstraint("booking_id", "association_id", name="uq_cooperation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id", ondelete="CASCADE"), index=True)
+    association_id: Mapped[int] = mapped_column(ForeignKey("association.id", ondelete="CASCADE"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(20), default=PENDING)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    booking: Mapped["Booking"] = relationship(back_populates="cooperations")  # noqa: F821
+    association: Mapped["Association"] = relationship()  # noqa: F821
+
+    @property
+    def status_label(self) -> str:
+        return str(COOPERATION_LABELS.get(self.status, self.status))
+
+    def can_view(self, user) -> bool:
+        """The two associations' members and the centre's managers."""
+        if not (user and getattr(user, "is_authenticated", False)):
+            return False
+        return user.is_member_of(self.association) or self.booking.can_view(user)
+
+    def has_passed(self, now=None) -> bool:
+        now = now or utcnow()
+        return all(o.ends_at <= now for o in self.booking.occurrences)

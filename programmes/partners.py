@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from accounts import members
 from bookings.errors import InvalidState, NotPermitted
 from extensions import db
+from programmes import images
 from programmes.models import ACCEPTED, ASKED, INVITED, ROLES, ProgrammePartner
 from timeutil import utcnow
 
@@ -62,6 +63,7 @@ def remove(link, by) -> None:
     """A coordinator removes a partner (or declines its request); the association's admins leave (or decline)."""
     if not (link.programme.can_coordinate(by) or members.can_manage(by, link.association)):
         raise NotPermitted()
+    images.replace(link.logo, None)  # its logo goes with it
     db.session.delete(link)
     db.session.flush()
 

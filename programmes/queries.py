@@ -15,3 +15,12 @@ def partnered(association) -> list[Programme]:
 def centre_programmes(centre) -> list[Programme]:
     return list(db.session.scalars(select(Programme).join(programme_centre).where(
         programme_centre.c.centre_id == centre.id).order_by(Programme.slug)))
+
+
+def open_to(event) -> list[Programme]:
+    """The programmes an event may be marked as part of when edited: its association's (the centre's, for its
+    own event), and those it is already in."""
+    association = event.booking.association if event.booking is not None else None
+    found = partnered(association) if association is not None else centre_programmes(event.centre)
+    chosen = {p.id: p for p in [*event.programmes, *found]}
+    return sorted(chosen.values(), key=lambda p: p.display_name().casefold())

@@ -31,3 +31,23 @@ def check_programmes(slugs, association, centre) -> tuple[list[Programme], list]
             association=association.name if association is not None else centre.display_name(),
             programme=outside[0].display_name()))]
     return [found[slug] for slug in slugs], []
+
+
+def retag(event, slugs) -> tuple[bool, list]:
+    """An edited event's programmes: those kept and new ones it may join (``check_programmes``); its sequence
+    raised when they change. Returns (changed, the violations: then nothing is changed)."""
+    chosen = list(dict.fromkeys(slugs or []))
+    current = list(event.programmes)
+    association = event.booking.association if event.booking is not None else None
+    added, problems = check_programmes([s for s in chosen if s not in {p.slug for p in current}],
+                                       association, event.centre)
+    if not problems and len(chosen) > MAX_PROGRAMMES:
+        problems = [violation("event.programmes", _("Please choose at most %(num)d programmes.", num=MAX_PROGRAMMES))]
+    if problems:
+        return False, problems
+    kept = [p for p in current if p.slug in chosen]
+    if not added and len(kept) == len(current):
+        return False, []
+    event.programmes = kept + added
+    event.touch()
+    return True, []

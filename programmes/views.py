@@ -24,9 +24,19 @@ from feeds.http import feed_response
 from feeds.links import FeedLinks
 from parsing import ID
 from programmes import exports, partners
-from programmes.forms import EventForm, InvitePartnerForm, JoinForm, ProgrammeForm, emails_of
+from programmes.forms import (
+    EventForm,
+    ImageForm,
+    InvitePartnerForm,
+    JoinForm,
+    LogoForm,
+    ProgrammeForm,
+    emails_of,
+)
 from programmes.models import ACCEPTED, Programme, ProgrammePartner
 from reports import exports as report_exports
+from reports import programme_figures
+from reports.open_figures import min_count
 from timeutil import utcnow
 
 bp = Blueprint("programmes", __name__)
@@ -74,7 +84,8 @@ def show(slug):
     return render_template(
         "programmes/show.html", programme=programme, upcoming=event_dates(rows), feed=feed_links(programme),
         join_form=join_form if joinable else None, answerable=answerable,
-        can_coordinate=programme.can_coordinate(current_user),
+        can_coordinate=programme.can_coordinate(current_user), figures=programme_figures.figures_of(programme),
+        threshold=min_count(),
     )
 
 
@@ -233,13 +244,26 @@ def manage(slug):
         db.session.commit()
         _report(missing)
         return redirect(url_for("programmes.manage", slug=programme.slug))
+    return render_manage(programme, form=form)
+
+
+def render_manage(programme, *, form=None, image_form=None, logo_form=None, logo_link=None):
+    """The coordinators' page; a form sent with errors is shown with them (400)."""
+    form = form or programme_form(programme)
     invite_form = InvitePartnerForm(formdata=None)
     taken = {p.association_id for p in programme.partners}
     invite_form.association.choices = [(a.id, a.name) for a in db.session.scalars(
         select(Association).where(Association.deleted_at.is_(None)).order_by(Association.name)) if a.id not in taken]
     events = db.session.scalars(select(Event).where(Event.programmes.contains(programme)).order_by(Event.id)).all()
-    return render_template("programmes/manage.html", programme=programme, form=form, invite_form=invite_form,
-                           event_form=EventForm(formdata=None), events=events), 400 if form.errors else 200
+    logo_forms = {link.id: logo_form if link is logo_link else LogoForm(formdata=None, prefix=f"partner{link.id}",
+                                                                       alt=link.logo_alt)
+                  for link in programme.accepted_partners()}
+    failed = form.errors or (image_form is not None and image_form.errors) or (logo_form is not None)
+    return render_template(
+        "programmes/manage.html", programme=programme, form=form, invite_form=invite_form,
+        event_form=EventForm(formdata=None), events=events, logo_forms=logo_forms,
+        image_form=image_form or ImageForm(formdata=None, alt=programme.image_alt),
+    ), 400 if failed else 200
 
 
 @bp.route("/<lang:lang>/programmes/<slug>/events.<any(csv, xlsx):kind>")

@@ -27,6 +27,9 @@ COLUMNS = {  # the figure's key (as in the API) → its column header
     "free": lambda: _("Free offers"),
     "participants": lambda: _("Participants"),
     "counted_dates": lambda: _("Dates with a participant count"),
+    "cooperations": lambda: _("Cooperations"),
+    "cross_community": lambda: _("Cross-community cooperations"),
+    "first_time": lambda: _("First-time cooperations"),
 }
 
 

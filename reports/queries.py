@@ -4,8 +4,9 @@ A date belongs to a period when its local wall time overlaps the period's days
 (``Occurrence.local_start``/``local_end``, indexed); its hours are clipped to
 the period. Only approved dates count as held; whole bookings are counted by
 their status; cancelled dates are counted apart. Multi-valued groupings
-(audience, event language) count an event in each of its values, so their
-groups need not add up to the totals, which are computed on their own.
+(audience, event language, programme) count an event in each of its values, so
+their groups need not add up to the totals, which are computed on their own.
+Cooperations (two or more organisers) are counted by reports.cooperation_figures.
 """
 
 from dataclasses import dataclass, field
@@ -17,9 +18,11 @@ from accounts.models import Association
 from bookings.models import APPROVED, CANCELLED, REJECTED, Booking, Occurrence
 from events.models import Event
 from extensions import db
+from programmes.models import event_programme
+from reports.cooperation_figures import cooperation_flags
 from reports.sql import json_values, minute_of_day, minutes_between, month_of, weekday_of
 
-GROUPINGS = ("centre", "room", "category", "audience", "language", "kind", "month")
+GROUPINGS = ("centre", "room", "category", "audience", "language", "kind", "programme", "month")
 HOME_LANGUAGE = "de"  # a multilingual offer is held in a language other than this
 LONGEST_DATE = timedelta(days=2)  # a date is never longer (centres.policy: 1,440 minutes at most)
 
@@ -67,6 +70,9 @@ class Figures:
     free: int = 0
     participants: int = 0
     counted_dates: int = 0  # dates with a participant count
+    cooperations: int = 0  # events held by two or more organisers (reports.cooperation_figures)
+    cross_community: int = 0  # … of different association kinds
+    first_time: int = 0  # … two of whom had never held an event together before
     capacity_hours: float | None = field(default=None)
 
     @property
@@ -144,15 +150,19 @@ def _multilingual(name: str):
 
 def _attributes(whole, newness, multilingual, centre_ids):
     """Step three: what each booking of the period is (status, centre, event, kind, …), once per booking."""
+    flags = cooperation_flags()
     query = (select(Booking.id.label("booking_id"), Booking.status, Booking.centre_id, Booking.room_id,
                     Booking.association_id, Event.id.label("event_id"), Event.category_key, Event.is_free,
                     Event.audiences, Event.languages, Association.kind, newness.c.new,
-                    multilingual.c.event_id.is_not(None).label("multilingual"))
+                    multilingual.c.event_id.is_not(None).label("multilingual"),
+                    flags.c.booking_id.is_not(None).label("cooperation"), flags.c.cross_community,
+                    flags.c.first_time)
              .select_from(whole).join(Booking, Booking.id == whole.c.booking_id)
              .outerjoin(Event, Event.booking_id == Booking.id)
              .outerjoin(Association, Association.id == Booking.association_id)
              .outerjoin(newness, newness.c.association_id == Booking.association_id)
-             .outerjoin(multilingual, multilingual.c.event_id == Event.id))
+             .outerjoin(multilingual, multilingual.c.event_id == Event.id)
+             .outerjoin(flags, flags.c.booking_id == Booking.id))
     if centre_ids is not None:
         query = query.where(Booking.centre_id.in_(centre_ids))
     return query.cte("attributes")
@@ -179,23 +189,28 @@ def _measures(pb, a):
         func.count(case((and_(public, a.c.is_free), 1))).label("free"),
         func.sum(pb.c.participants).label("participants"),
         func.sum(pb.c.counted_dates).label("counted_dates"),
+        func.count(case((and_(used, a.c.cooperation), 1))).label("cooperations"),
+        func.count(case((and_(used, a.c.cross_community), 1))).label("cross_community"),
+        func.count(case((and_(used, a.c.first_time), 1))).label("first_time"),
     )
 
 
 def _key(group_by: str, pb, a, name: str):
-    """The grouping's key expression and the table of JSON values it needs, if any."""
+    """The grouping's key expression and the table it needs joined (with its condition), if any."""
     keys = {"centre": a.c.centre_id, "room": a.c.room_id, "category": a.c.category_key, "kind": a.c.kind,
             "month": pb.c.month if group_by == "month" else None}
     if group_by in keys:
         return keys[group_by], None
+    if group_by == "programme":  # an event in several programmes counts in each
+        return event_programme.c.programme_id, (event_programme, event_programme.c.event_id == a.c.event_id)
     values = json_values(a.c.audiences if group_by == "audience" else a.c.languages, name)
-    return values.c.value, values
+    return values.c.value, (values, true())
 
 
 def _from(columns, pb, a, joins=None):
     query = select(*columns).select_from(pb).join(a, a.c.booking_id == pb.c.booking_id)
     if joins is not None:
-        query = query.outerjoin(joins, true())
+        query = query.outerjoin(*joins)
     return query
 
 

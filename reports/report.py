@@ -14,13 +14,14 @@ from accounts.forms import KIND_LABELS
 from centres.models import Centre, Room
 from events.models import AUDIENCES, Category
 from extensions import db
+from programmes.models import Programme
 from reports import capacity, queries
 from reports.queries import GROUPINGS, Figures, Period
 
 GROUPING_LABELS = {
     "centre": lambda: _("Centre"), "room": lambda: _("Room"), "category": lambda: _("Category"),
     "audience": lambda: _("Audience"), "language": lambda: _("Event language"),
-    "kind": lambda: _("Association kind"), "month": lambda: _("Month"),
+    "kind": lambda: _("Association kind"), "programme": lambda: _("Programmes"), "month": lambda: _("Month"),
 }
 assert set(GROUPING_LABELS) == set(GROUPINGS)
 
@@ -100,6 +101,8 @@ class Labels:
                           for r in db.session.scalars(select(Room).options(joinedload(Room.centre)))}
         elif group_by == "category":
             self.names = {c.key: c.display_name(self.lang) for c in Category.ordered()}
+        elif group_by == "programme":
+            self.names = {p.id: p.display_name(self.lang) for p in db.session.scalars(select(Programme))}
         else:
             self.names = {}
 
@@ -124,6 +127,8 @@ class Labels:
             return _("No room")
         if self.group_by == "category":
             return _("No public event")
+        if self.group_by == "programme":
+            return _("In no programme")
         return _("None given")
 
 

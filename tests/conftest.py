@@ -18,6 +18,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
+import app as application  # noqa: F401 (its modules, loaded in its order before any test module's imports)
+
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 # The instant every test starts at, as ISO 8601 with an offset; passed on to servers the tests start.
 NOW_VARIABLE = "WELCOME_TEST_NOW"

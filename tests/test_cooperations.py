@@ -130,3 +130,27 @@ def test_who_can_be_named(client, booking_world, token_for):
         answer = client.post("/api/v1/bookings", json=body, headers=headers)
         assert answer.status_code == 422 and "event.co_organisers" in answer.get_json()["error"]["fields"], wrong
     assert db.session.scalar(select(Cooperation.id)) is None
+
+
+def test_a_deleted_association_is_no_co_organiser_or_partner_any_more(client, booking_world, invited, token_for):
+    from privacy.erase import delete_association
+    from programmes.images import ProgrammeImage
+    from programmes.models import Programme, ProgrammePartner
+
+    world = booking_world
+    booking, cooperation = invited
+    assert client.post(f"/api/v1/cooperations/{cooperation.id}/accept",
+                       headers=token_for(world.other_member)).status_code == 200
+    programme = Programme(slug="buendnis", kind="alliance", name={"de": "Bündnis"})
+    logo = ProgrammeImage(data=b"x", extension="png", width=1, height=1, digest="0" * 16)
+    programme.partners.append(ProgrammePartner(association=world.other_association, status="accepted", logo=logo))
+    db.session.add(programme)
+    db.session.commit()
+    assert public_names(client, booking)[0] == ["Sprachbrücke", "SV Nordstadt"]
+    delete_association(world.other_association, world.admin, "Aufgelöst")
+    db.session.commit()
+    assert public_names(client, booking) == (["Sprachbrücke"], False, False)
+    assert db.session.get(Cooperation, cooperation.id).status == "withdrawn"
+    assert db.session.scalars(select(ProgrammePartner)).all() == []
+    assert db.session.scalars(select(ProgrammeImage)).all() == []
+    assert client.get("/api/v1/programmes/buendnis").get_json()["partners"] == []

@@ -118,7 +118,8 @@ def test_partners_ask_and_are_invited(client, booking_world, programmes):
     assert client.post(f"/en/programmes/buendnis/partners/{link.id}/accept").status_code == 302
     assert link_of(alliance, world.association).status == ACCEPTED
     body = client.get("/api/v1/programmes/buendnis?lang=en").get_json()
-    assert body["partners"] == [{"id": world.association.id, "name": "Sprachbrücke", "role": "partner"}]
+    assert body["partners"] == [{"id": world.association.id, "name": "Sprachbrücke", "role": "partner",
+                                  "logo": None}]
     assert body["centres"] == ["nordstadt"] and body["hashtag"] == "#Buendnis" and body["kind"] == "alliance"
     # an invitation: the coordinator invites, the association's admin accepts (not the other coordinator)
     as_user(client, other_coordinator)
@@ -269,3 +270,108 @@ def test_coordinators_export_the_programmes_dates(client, booking_world, program
         ("Sprachbrücke", "SV Nordstadt", "German course", "Families", "de, ar", "", "cancelled")]
     book = load_workbook(io.BytesIO(client.get("/ar/programmes/buendnis/events.xlsx").data))
     assert book.active.sheet_view.rightToLeft and book.active.max_row == 4 + 2
+
+
+def test_the_feed_names_its_programmes_and_the_organiser(client, booking_world, programmes):
+    world = booking_world
+    alliance, festival = programmes[0], programmes[1]
+    event = make_series(world.centre, world.room, local_day(3, 18), association=world.association,
+                        title={"en": "Their event"})
+    own = make_series(world.centre, world.small_room, local_day(4, 10), title={"en": "Own event"})
+    event.programmes = [alliance, festival]
+    own.programmes = [alliance]
+    db.session.commit()
+
+    def vevents(body):
+        found = {}
+        for item in icalendar.Calendar.from_ical(body).walk("VEVENT"):
+            lines = item.get("CATEGORIES")
+            lines = lines if isinstance(lines, list) else [lines]
+            found[str(item["SUMMARY"])] = (item["ORGANIZER"], [str(c) for line in lines for c in line.cats])
+        return found
+
+    feed = client.get("/en/programmes/buendnis/events.ics")
+    found = vevents(feed.data)
+    organiser, categories = found["Their event"]
+    assert organiser.params["CN"] == "Sprachbrücke"
+    assert str(organiser).endswith(f"/en/events/?organiser={world.association.id}")
+    assert {"Alliance for integration", "Internationales Kinderfest"} <= set(categories)
+    organiser, categories = found["Own event"]
+    assert organiser.params["CN"] == world.centre.display_name("en")
+    assert str(organiser).endswith(f"/en/centres/{world.centre.slug}/")
+    assert "Alliance for integration" in categories and "Internationales Kinderfest" not in categories
+    # a renamed programme reaches the feeds at once: a new version, not the cached one
+    city = client.get("/en/events.ics")
+    assert client.get("/en/events.ics", headers={"If-None-Match": city.headers["ETag"]}).status_code == 304
+    alliance.name = {"en": "Alliance for everyone"}
+    db.session.commit()
+    for url, before in (("/en/events.ics", city), ("/en/programmes/buendnis/events.ics", feed)):
+        again = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
+        assert again.status_code == 200 and b"Alliance for everyone" in again.data.replace(b"\r\n ", b"")
+
+
+@pytest.fixture
+def threshold(app):
+    before = app.config["FIGURES_MIN_COUNT"]
+    yield lambda value: app.config.update(FIGURES_MIN_COUNT=value)
+    app.config["FIGURES_MIN_COUNT"] = before
+
+
+def test_the_programme_page_shows_its_figures_without_small_cells(client, booking_world, programmes, threshold):
+    world = booking_world
+    alliance = programmes[0]
+    first = local_day(3, 18)
+    alliance.starts_on, alliance.ends_on = first.date() - timedelta(days=7), first.date() + timedelta(days=60)
+    db.session.add(ProgrammePartner(programme=alliance, association=world.association, status=ACCEPTED))
+    series = make_series(world.centre, world.room, first, count=4, statuses={1: "cancelled"},
+                         association=world.association, languages=["de", "ar"])
+    series.programmes = [alliance]
+    series.booking.occurrences[0].participants = 12
+    make_series(world.centre, world.other_room, first, association=world.other_association)  # not in it
+    db.session.commit()
+
+    def figures():
+        page = text_of(client.get("/en/programmes/buendnis/"))
+        return page[page.index("The programme in figures"):page.index("The city's open figures")]
+
+    shown = figures()
+    assert "Partners 1" in shown and "Centres 1" in shown
+    assert "Dates held" not in shown and "at least 3 associations" in shown  # one association: withheld
+    threshold(1)
+    shown = figures()
+    assert "Public events 1" in shown and "Dates held 3" in shown  # the cancelled date is not held
+    assert "Languages 2" in shown and "Participants 12" in shown
+
+
+def test_an_edited_event_joins_and_leaves_programmes(client, booking_world, programmes):
+    world = booking_world
+    alliance, festival = programmes[0], programmes[1]
+    event = make_series(world.centre, world.room, local_day(3, 18), association=world.association,
+                        title={"de": "Chor"})
+    db.session.commit()
+    login(client, world.member)
+    url = f"/en/events/{event.id}/edit"
+    assert 'name="programme_slugs"' not in client.get(url).get_data(as_text=True)  # a partner of none
+    db.session.add(ProgrammePartner(programme=alliance, association=world.association, status=ACCEPTED))
+    db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert 'value="buendnis"' in page and 'value="kinderfest"' not in page
+    sequence = event.sequence
+    data = {"title-de": "Chor", "is_free": "y", "programme_slugs": "buendnis"}
+    assert client.post(url, data=data).status_code == 302
+    db.session.expire_all()
+    assert [p.slug for p in db.session.get(Event, event.id).programmes] == ["buendnis"]
+    assert db.session.get(Event, event.id).sequence > sequence  # subscribed calendars see the new CATEGORIES
+    # a programme it is not a partner of (a hand-edited form): refused, nothing changed
+    answer = client.post(url, data={**data, "title-de": "Chor 2", "programme_slugs": ["buendnis", "kinderfest"]})
+    assert answer.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).title == {"de": "Chor"}
+    # a coordinator's addition stays choosable; leaving every programme
+    event = db.session.get(Event, event.id)
+    event.programmes.append(festival)
+    db.session.commit()
+    assert 'value="kinderfest"' in client.get(url).get_data(as_text=True)
+    assert client.post(url, data={"title-de": "Chor", "is_free": "y"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).programmes == []

@@ -64,13 +64,14 @@ def test_every_page_meets_wcag_on_the_smallest_phone(make_page, demo_city, role,
     assert not problems, "\n".join(f"{url}: {'; '.join(found)}" for url, found in problems.items())
 
 
+@pytest.mark.parametrize("poster", ["centres/nordstadt", "programmes/demokratie-leben"])  # the longest texts
 @pytest.mark.parametrize("lang", ["de", "ar"])
-def test_the_poster_reflows_on_a_phone_and_prints_on_one_a4_page(make_page, demo_city, lang):
+def test_the_poster_reflows_on_a_phone_and_prints_on_one_a4_page(make_page, demo_city, lang, poster):
     phone = make_page(viewport=SMALLEST_PHONE, is_mobile=True)
-    phone.goto(f"/{lang}/centres/nordstadt/poster")
+    phone.goto(f"/{lang}/{poster}/poster")
     assert layout_problems(phone) == []
     printed = make_page()
-    printed.goto(f"/{lang}/centres/nordstadt/poster")
+    printed.goto(f"/{lang}/{poster}/poster")
     pdf = printed.pdf(format="A4", print_background=True)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert pages == 1, f"the poster prints on {pages} pages"
