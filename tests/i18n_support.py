@@ -334,7 +334,9 @@ def build_scene(db, make_centre, make_room, make_association, lang: str, *, star
                        title={lang: words["event"]}, description={lang: words["description"]},
                        audiences=["everyone", "families"], languages=["de", "ar", "fa"], is_free=False,
                        price="3 €", registration_url="https://lerche.example.org/anmeldung", count=3)
-    day = next_tuesday()
+    # the request's Tuesday comes after the event's last date (two weeks from a Monday is the event's third date)
+    last = max(o.ends_at for o in event.booking.occurrences).date()
+    day = next_tuesday(min_days=max(14, (last - date.today()).days + 1))
     booking = services.request_booking(BookingRequest(
         centre=centre, room=room, association=association, title=words["request"],
         start=datetime.combine(day, time(18)), end=datetime.combine(day, time(20)),
