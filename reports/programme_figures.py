@@ -1,7 +1,7 @@
 """A programme's open figures, on its public page: partners, events, dates, languages, centres, participants.
 
 Over the programme's period (its first and last day; without them the current calendar year from or up to
-the one given), counting dates held (approved) of the events marked as part of it. Two indexed queries
+the one given), counting dates held (approved) of the events marked as part of it. Three indexed queries
 restricted to the programme's events, whatever the size of the city. The same small-cell rule as the open
 figures: what the programme's events show is withheld while they come from fewer than
 ``FIGURES_MIN_COUNT`` associations (organisers and co-organisers); its partners and centres are public anyway.
