@@ -203,18 +203,6 @@ def month_weeks(first: date) -> list[list[date]]:
     return [list(week) for week in cal.monthdatescalendar(first.year, first.month)]
 
 
-def dates_by_day(dates: list[EventDate]) -> dict[date, list[EventDate]]:
-    """Each local day -> its dates; a date spanning several days appears on each of them."""
-    days: dict[date, list[EventDate]] = {}
-    for item in dates:
-        last = item.end.date() if item.end.time() != datetime.min.time() else item.end.date() - timedelta(days=1)
-        day = item.day
-        while day <= max(last, item.day):
-            days.setdefault(day, []).append(item)
-            day += timedelta(days=1)
-    return days
-
-
 # --- schema.org ------------------------------------------------------------------
 
 STATUS_URL = {"cancelled": "https://schema.org/EventCancelled", "scheduled": "https://schema.org/EventScheduled"}

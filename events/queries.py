@@ -248,10 +248,15 @@ def public_occurrences_query(
     *,
     include_cancelled: bool = True,
     cancelled_since: datetime | None = None,
+    columns: tuple = (Occurrence, Event.id),
 ):
-    """The SELECT of (Occurrence, event id) behind ``public_occurrences`` (without limit/offset)."""
+    """The SELECT of (Occurrence, event id) behind ``public_occurrences`` (without limit/offset).
+
+    ``columns`` selects something else of the same rows (the month view's counts).
+    """
     query = (
-        select(Occurrence, Event.id)
+        select(*columns)
+        .select_from(Occurrence)
         .join(Booking, Booking.id == Occurrence.booking_id)
         .join(Event, Event.booking_id == Booking.id)
         .where(public_booking_clause(), public_date_clause(include_cancelled, cancelled_since))
@@ -303,6 +308,24 @@ def public_occurrences(
         query = query.limit(limit)
     if offset:
         query = query.offset(offset)
+    return _with_events(query)
+
+
+def dates_by_id(ids) -> list[tuple[Occurrence, Event]]:
+    """The dates with these ids as (Occurrence, Event) rows, oldest first (two queries; ids chosen by a query
+    that applied the public rule)."""
+    query = (
+        select(Occurrence, Event.id)
+        .select_from(Occurrence)
+        .join(Event, Event.booking_id == Occurrence.booking_id)
+        .where(Occurrence.id.in_(list(ids)))
+        .order_by(Occurrence.starts_at, Occurrence.id)
+    )
+    return _with_events(query)
+
+
+def _with_events(query) -> list[tuple[Occurrence, Event]]:
+    """Run a SELECT of (Occurrence, event id); then load each event once, with its details."""
     rows = db.session.execute(query).all()
     if not rows:
         return []

@@ -21,7 +21,6 @@ from events.calendar import (
     add_months,
     by_day,
     clock,
-    dates_by_day,
     dates_of,
     day_number,
     event_dates,
@@ -35,10 +34,11 @@ from events.calendar import (
     weekday_names,
 )
 from events.models import AUDIENCES, Category, Event
+from events.month import month_dates
 from events.queries import EventFilters, default_timezone, public_dates, public_event, public_occurrences
 from events.visibility import PREVIEW_DATE_STATUSES
 from extensions import db
-from parsing import ID, parse_date, to_utc
+from parsing import ID, parse_date
 from programmes.models import Programme
 from timeutil import utcnow, zone
 from web import text_of
@@ -46,6 +46,7 @@ from web import text_of
 PAGE_SIZE = 30
 MAX_PAGE = 1000
 MONTH_CELL_LIMIT = 4
+AGENDA_LIMIT = 50  # the chosen day's dates in the month view's agenda; the list has the rest
 EMBED_DEFAULT, EMBED_MAX = 10, 50
 
 # Only this page may be framed by other sites (partners embed it); the rest of the
@@ -104,8 +105,12 @@ def chosen_day(value) -> date | None:
         return None
 
 
-def month_context(filters: EventFilters, tz_name: str) -> dict:
-    """The month grid, and the agenda of the chosen day (``?day=``, else today, else the month's first date)."""
+def month_context(filters: EventFilters, tz_name: str, zones: set[str]) -> dict:
+    """The month grid, and the agenda of the chosen day (``?day=``, else today, else the month's first date).
+
+    The grid shows each day's number of dates and its first few; the agenda every day's first few and the
+    chosen day's first ``AGENDA_LIMIT``, each with a link to the whole day in the list when there are more.
+    """
     day = chosen_day(request.args.get("day"))
     first = parse_month(request.args.get("month"))
     if first is None and day is not None:
@@ -114,13 +119,14 @@ def month_context(filters: EventFilters, tz_name: str) -> dict:
         first = date(filters.start.year, filters.start.month, 1)
     if first is None:
         first = this_month(tz_name)
-    start, end = to_utc(first, tz_name), to_utc(add_months(first, 1), tz_name)
-    rows = public_occurrences(filters, start, end)
-    days = dates_by_day(event_dates(rows))
     today = datetime.now(zone(tz_name)).date()
-    in_month = sorted(d for d in days if (d.year, d.month) == (first.year, first.month))
     if day is None or (day.year, day.month) != (first.year, first.month):
-        day = today if (today.year, today.month) == (first.year, first.month) else (in_month or [first])[0]
+        day = today if (today.year, today.month) == (first.year, first.month) else None
+    found = month_dates(filters, first, zones or {tz_name}, per_day=MONTH_CELL_LIMIT, chosen=day,
+                        chosen_limit=AGENDA_LIMIT)
+    in_month = sorted(found.counts)
+    if day is None:  # the month's first day with dates (month_dates picked its first AGENDA_LIMIT)
+        day = (in_month or [first])[0]
     month_filters = filters.to_args(start=None, end=None)
     month_key = first.strftime("%Y-%m")
     return dict(
@@ -128,11 +134,13 @@ def month_context(filters: EventFilters, tz_name: str) -> dict:
         month_label=month_label(first),
         weeks=month_weeks(first),
         weekdays=weekday_names(),
-        days=days,
+        days=found.picked,
+        day_counts=found.counts,
         agenda_days=sorted(set(in_month) | {day}),
         selected_day=day,
         day_url=lambda d: url_for("events.calendar", view="month", month=month_key, day=d.isoformat(),
                                   **month_filters) + "#agenda",
+        whole_day_url=lambda d: url_for("events.calendar", start=d.isoformat(), end=d.isoformat(), **month_filters),
         cell_limit=MONTH_CELL_LIMIT,
         month_filters=month_filters,
         previous_url=url_for("events.calendar", view="month", month=add_months(first, -1).strftime("%Y-%m"),
@@ -140,7 +148,7 @@ def month_context(filters: EventFilters, tz_name: str) -> dict:
         next_url=url_for("events.calendar", view="month", month=add_months(first, 1).strftime("%Y-%m"),
                          **month_filters),
         today=today,
-        count=len(rows),
+        count=found.total,
     )
 
 
@@ -162,7 +170,7 @@ def calendar():
         active_filters=active_filters(filters, selected_centre, categories),
     )
     if view == "month":
-        context.update(month_context(filters, tz_name))
+        context.update(month_context(filters, tz_name, {centre.timezone for centre in centres}))
     else:
         page = positive_int(request.args.get("page"), 1, MAX_PAGE)
         start, end = filters.utc_range(tz_name)
