@@ -272,8 +272,10 @@ class SlotRules:
     """``check_slots`` for many rooms over the same dates, answered date by date.
 
     ``check`` returns, for each slot, the violations check_slots finds for it
-    alone. Rooms without closures on these dates and with equal policies share
-    answers: the policy is everything check_slot reads of a room.
+    alone. Rooms with equal policies share the answers of ``check_slot`` (the
+    policy is everything it reads of a room), whatever their closures: a
+    closure only adds its own violation to the dates it covers, looked up in
+    the closures given (already loaded for every centre searched).
     """
 
     def __init__(self, now=None):
@@ -282,10 +284,14 @@ class SlotRules:
         self._lists: dict = {}  # (policy, by_manager, id(slots)) -> (slots, answers): one list of dates, many rooms
 
     def check(self, room, centre, slots, *, closures=(), by_manager=False) -> list[list[Violation]]:
+        answers = self._answers_for(RoomPolicy.of(room, centre), slots, by_manager)
         closures = list(closures)
-        if closures:
-            return [check_slots(room, centre, [s], now=self.now, by_manager=by_manager, closures=closures) for s in slots]
-        policy = RoomPolicy.of(room, centre)
+        if not closures:
+            return answers
+        return [answer + _closed(closures, centre, s) if getattr(s, "exists", True) and self.now < s.start < s.end
+                else answer for s, answer in zip(slots, answers, strict=True)]
+
+    def _answers_for(self, policy, slots, by_manager) -> list[list[Violation]]:
         known = self._lists.get((policy, by_manager, id(slots)))
         if known is not None and known[0] is slots:
             return known[1]

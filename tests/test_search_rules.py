@@ -179,3 +179,29 @@ def test_the_rule_answers_are_shared_only_between_rooms_with_the_same_rules(city
 
 def test_at_is_the_local_time(city):
     assert at(city.tuesday, "18:00").hour == 18
+
+
+def test_closures_do_not_stop_rooms_sharing_rule_answers(city, make_room):
+    """With a closure among the dates, each room still gets check_slots' answer for each date, and rooms with
+    the same rules share the rule answers (one per policy and date, not one per room and date)."""
+    from bookings.rules import SlotRules, check_slots, closures_of_centres, closures_of_room
+    from centres.policy import RoomPolicy
+
+    _centre_closure(city)
+    _room_closure(city)
+    extra = [make_room(city.nordstadt, name=f"Raum {i}", capacity=20) for i in range(8)]
+    db.session.commit()
+    slots = weekly_query(city).slots(city.nordstadt.timezone)
+    closures = closures_of_centres({city.nordstadt.id}, city.tuesday, city.until)
+    assert closures
+    rooms = [city.hall, city.kitchen, *extra]
+    rules = SlotRules()
+    for room in rooms:
+        own = closures_of_room(closures, room)
+        answers = rules.check(room, room.centre, slots, closures=own)
+        expected = [check_slots(room, room.centre, [s], now=rules.now, closures=own) for s in slots]
+        assert [[v.message for v in a] for a in answers] == [[v.message for v in e] for e in expected], room.name
+        assert any(answers), room.name  # the closure's dates are refused
+    policies = {RoomPolicy.of(room, room.centre) for room in rooms}
+    assert len(policies) < len(rooms)
+    assert len(rules._answers) == len(policies) * len(slots)
