@@ -17,7 +17,10 @@ Configuration (all optional):
   ``SERVER_NAME``, else ``welcome-spaces``); never taken from a request.
 * ``FEEDS_MAX_AGE`` — seconds shared caches may keep a public feed (900).
 * ``FEEDS_RECHECK_SECONDS`` — how long a cached feed is served without asking
-  the database whether its data changed, when no commit was seen (10).
+  the database whether its data changed, when no commit was seen (10); then
+  one lookup of the data-version row (``data_version``) decides.
+* ``FEEDS_VERIFY_SECONDS`` — how long the row may vouch for a feed before its
+  own aggregate runs anyway (300): writes made outside the application.
 * ``FEEDS_REDIS_URL`` — Redis for the feed cache and the commit counter
   shared by all processes (default: ``REDIS_URL`` / ``RATELIMIT_STORAGE_URI``
   when that is a redis:// URL; empty string: none).

@@ -28,6 +28,7 @@ from errors import database_unavailable
 from events.models import AUDIENCES, Category, Event
 from events.queries import EventFilters, public_dates, public_occurrences, public_occurrences_query
 from extensions import db
+from feeds import data_version
 from feeds.cache import Payload, feed_cache, key_text, make_payload
 from feeds.content import (
     MAX_RANGE,
@@ -57,9 +58,12 @@ def limited(build):
         return build()
     return run
 
-def _aggregate(query, *, public: bool) -> tuple:
+def _aggregate(query, *, public: bool) -> tuple[tuple, int | None]:
+    """The feed's rows in figures (count, sum of ids, latest changes), and the data-version row read in the same
+    statement (so the row cannot have moved past a change the figures miss)."""
     columns = [func.count(Occurrence.id), func.sum(Occurrence.id), func.max(Occurrence.updated_at),
-               func.max(Booking.updated_at), func.max(Centre.updated_at), func.max(Room.updated_at)]
+               func.max(Booking.updated_at), func.max(Centre.updated_at), func.max(Room.updated_at),
+               data_version.version_column()]
     if public:
         columns.insert(3, func.max(Event.updated_at))
         statement = (query.with_only_columns(*columns, maintain_column_froms=False).order_by(None)
@@ -67,7 +71,8 @@ def _aggregate(query, *, public: bool) -> tuple:
     else:
         statement = (query.with_only_columns(*columns, maintain_column_froms=False).order_by(None)
                      .join(Centre, Centre.id == Booking.centre_id).outerjoin(Room, Room.id == Booking.room_id))
-    return tuple(db.session.execute(statement).one())
+    *figures, row = db.session.execute(statement).one()
+    return tuple(figures), row
 
 
 def _version(*parts) -> str:
@@ -131,10 +136,10 @@ def public_feed(lang: str, filters: EventFilters, centre_slug: str | None = None
     args = filters.to_args()
     key = key_text("public", FORMAT, lang, args, centre_slug, win.anchor, _base(), _database())
     cache = feed_cache()
-    payload = cache.fresh(key)
-    if payload is not None:
-        return payload
     try:
+        payload = cache.fresh(key)
+        if payload is not None:
+            return payload
         return _public_feed(lang, filters, centre_slug, key, win)
     except DBAPIError as error:
         stale = cache.stored(key)
@@ -156,8 +161,8 @@ def _public_feed(lang, filters, centre_slug, key, win) -> Payload | None:
         filters.centre = centre.slug
     tz_name = centre.timezone if centre is not None else filters.timezone()
     start, end = feed_range(filters, tz_name, win)
-    aggregate = _aggregate(public_occurrences_query(filters, start, end, include_cancelled=True,
-                                                    cancelled_since=start), public=True)
+    aggregate, row = _aggregate(public_occurrences_query(filters, start, end, include_cancelled=True,
+                                                         cancelled_since=start), public=True)
     version = _version(aggregate, categories_fingerprint(), _centre_state(centre))
 
     def build() -> Payload:
@@ -166,7 +171,7 @@ def _public_feed(lang, filters, centre_slug, key, win) -> Payload | None:
             info = public_info(lang, filters, centre, tz_name)
             return _build(info, public_vevents(rows, lang, win), _last_modified(aggregate, win))
 
-    return cache.get_or_build(key, version, generation, limited(build))
+    return cache.get_or_build(key, version, generation, limited(build), row)
 
 
 def _centre_state(centre: Centre | None) -> tuple:
@@ -259,7 +264,7 @@ def private_feed(token) -> Payload:
     if payload is not None:
         return payload
     generation = cache.generation()
-    aggregate = _aggregate(private_query(token, win), public=False)
+    aggregate, row = _aggregate(private_query(token, win), public=False)
     if token.scope == ASSOCIATION:
         subject = (token.association.name,)
     else:
@@ -270,7 +275,7 @@ def private_feed(token) -> Payload:
         with force_locale(lang), collector_paused():
             return _build(private_info(token, lang), private_vevents(token, win, lang), _last_modified(aggregate, win))
 
-    return cache.get_or_build(key, version, generation, limited(build))
+    return cache.get_or_build(key, version, generation, limited(build), row)
 
 
 def private_info(token, lang: str) -> CalendarInfo:

@@ -13,8 +13,14 @@ The aggregate query itself is skipped while nothing can have changed: every
 database commit raises a *generation* counter (in this process, and in Redis
 when configured, so that all processes see it), and an entry checked against
 the database since the last commit is served as it is — for at most
-``FEEDS_RECHECK_SECONDS`` (10 s), after which it is checked again anyway (a
-change made by another process without Redis, or outside the application).
+``FEEDS_RECHECK_SECONDS`` (10 s). After that, or after a commit seen only
+through Redis, the entry is checked with one lookup of the data-version row
+(``feeds.data_version``, raised by every commit that writes content, read in
+the same statement as the aggregate): unchanged, the entry is served; moved,
+the feed's own aggregate runs (and the feed is built again only if its data
+changed). A change written outside the application (which leaves the row
+alone) is seen by the aggregate at the latest after ``FEEDS_VERIFY_SECONDS``
+(300 s).
 
 Redis: ``FEEDS_REDIS_URL``, else ``RATELIMIT_STORAGE_URI`` when it is a
 ``redis://`` URL (the ``REDIS_URL`` of the README). A Redis that cannot be
@@ -40,6 +46,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from database import is_bookkeeping
+from feeds import data_version
 from operations.metrics import FEED_BUILDS, FEED_HITS
 
 log = logging.getLogger(__name__)
@@ -50,6 +57,7 @@ REDIS_TTL = 2 * 24 * 3600
 REDIS_PREFIX = "welcome-spaces:feed:"
 REDIS_GENERATION = "welcome-spaces:feed-generation"
 DEFAULT_RECHECK_SECONDS = 10.0
+DEFAULT_VERIFY_SECONDS = 300.0
 
 
 # --- the generation: raised by every commit -----------------------------------------------
@@ -93,6 +101,8 @@ class Entry:
     payload: Payload
     generation: tuple
     checked: float  # time.monotonic() of the last check against the database
+    row: int | None = None  # the data-version row when the feed's aggregate was last run
+    verified: float = 0.0  # time.monotonic() of that aggregate
 
 
 @dataclass(frozen=True)
@@ -137,14 +147,15 @@ class FeedCache:
             self._entries.move_to_end(key)
             return entry.payload
 
-    def _memory_put(self, key: str, version: str, payload: Payload, generation: tuple) -> None:
+    def _memory_put(self, key: str, version: str, payload: Payload, generation: tuple, row: int | None) -> None:
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
                 self._bytes -= old.payload.size
             if payload.size > self.max_bytes:
                 return
-            self._entries[key] = Entry(version, payload, generation, time.monotonic())
+            now = time.monotonic()
+            self._entries[key] = Entry(version, payload, generation, now, row, now)
             self._bytes += payload.size
             while self._entries and (len(self._entries) > self.max_entries or self._bytes > self.max_bytes):
                 _, dropped = self._entries.popitem(last=False)
@@ -163,17 +174,26 @@ class FeedCache:
         return (local_generation(), shared)
 
     def fresh(self, key: str) -> Payload | None:
-        """The stored feed, when no commit happened since it was last checked (and not too long ago)."""
+        """The stored feed, when no commit happened since it was last checked (and not too long ago), or when
+        the data-version row has not moved since its aggregate ran (one lookup)."""
         with self._lock:
             entry = self._entries.get(key)
         if entry is None:
             return None
-        recheck = float(current_app.config.get("FEEDS_RECHECK_SECONDS", DEFAULT_RECHECK_SECONDS))
-        if time.monotonic() - entry.checked > recheck or entry.generation != self.generation():
+        config = current_app.config
+        recheck = float(config.get("FEEDS_RECHECK_SECONDS", DEFAULT_RECHECK_SECONDS))
+        verify = float(config.get("FEEDS_VERIFY_SECONDS", DEFAULT_VERIFY_SECONDS))
+        now, generation = time.monotonic(), self.generation()
+        if now - entry.checked <= recheck and entry.generation == generation:
+            FEED_HITS.labels("fresh").inc()
+        elif (entry.generation[0] == generation[0] and entry.row is not None and now - entry.verified <= verify
+              and data_version.current() == entry.row):  # no commit here; none anywhere that wrote content
+            FEED_HITS.labels("unchanged").inc()
+            self.checked(key, generation)
+        else:
             return None
         with self._lock:
             self._entries.move_to_end(key)
-        FEED_HITS.labels("fresh").inc()
         return entry.payload
 
     def stored(self, key: str) -> Payload | None:
@@ -182,11 +202,15 @@ class FeedCache:
             entry = self._entries.get(key)
         return entry.payload if entry is not None else None
 
-    def checked(self, key: str, generation: tuple) -> None:
+    def checked(self, key: str, generation: tuple, row: int | None = None, *, verified: bool = False) -> None:
+        """The entry was found current: by the commit counters, or (``verified``) by the feed's aggregate,
+        read together with the data-version row ``row``."""
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
                 entry.generation, entry.checked = generation, time.monotonic()
+                if verified:
+                    entry.row, entry.verified = row, entry.checked
 
     def bump_shared(self) -> None:
         if self._client() is not None:
@@ -242,11 +266,12 @@ class FeedCache:
 
     # --- use ---------------------------------------------------------------------------------
 
-    def get_or_build(self, key: str, version: str, generation: tuple, build) -> Payload:
-        """The feed of this data version: stored, or built now. ``generation`` was read before the version."""
+    def get_or_build(self, key: str, version: str, generation: tuple, build, row: int | None = None) -> Payload:
+        """The feed of this data version: stored, or built now. ``generation`` was read before the version,
+        ``row`` (the data-version row) with it."""
         payload = self._memory_get(key, version)
         if payload is not None:
-            self.checked(key, generation)
+            self.checked(key, generation, row, verified=True)
             FEED_HITS.labels("memory").inc()
             return payload
         payload = self._redis_get(key, version)
@@ -256,7 +281,7 @@ class FeedCache:
             self._redis_put(key, version, payload)
         else:
             FEED_HITS.labels("redis").inc()
-        self._memory_put(key, version, payload, generation)
+        self._memory_put(key, version, payload, generation, row)
         return payload
 
     def _after_previous(self, key: str, payload: Payload) -> Payload:
