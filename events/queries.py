@@ -294,8 +294,10 @@ def public_occurrences(
     cancelled_since: datetime | None = None,
     limit: int | None = None,
     offset: int | None = None,
+    event_ids=None,
 ) -> list[tuple[Occurrence, Event]]:
-    """Public dates overlapping [start, end) (naive UTC) as (Occurrence, Event) rows, oldest first.
+    """Public dates overlapping [start, end) (naive UTC) as (Occurrence, Event) rows, oldest first
+    (``event_ids``: of these events only).
 
     Two queries whatever the number of dates: the dates (no JSON columns), then
     their events with centre, room, category, booking and association, each event
@@ -304,6 +306,8 @@ def public_occurrences(
     query = public_occurrences_query(
         filters, start, end, include_cancelled=include_cancelled, cancelled_since=cancelled_since
     )
+    if event_ids is not None:
+        query = query.where(Event.id.in_(list(event_ids)))
     if limit is not None:
         query = query.limit(limit)
     if offset:

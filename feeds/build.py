@@ -1,10 +1,11 @@
 """Feeds as bytes: the version of their data, the cache, and building them when it changed.
 
-A request costs one aggregate query (the count, sum of ids and latest change
-times of the rows a feed shows, with the same selection and filters) plus one
-for the category names; only when that version is new is the feed built:
-one query for the rows, one for the change counts (SEQUENCE), the texts, the
-series, and the writer.
+A request costs one query for the feed's version (a public feed: its events'
+figures, ``feeds.fragments.manifest``; a private one: the count, sum of ids
+and latest change times of its rows) plus one for the category names; only
+when that version is new is the feed built:
+the events' texts come from ``feeds.fragments`` (one query for the events'
+versions; the dates, texts and series of changed events only), then the writer.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from bookings.models import Booking, Occurrence
 from centres.models import Centre, Room
 from errors import database_unavailable
 from events.models import AUDIENCES, Category, Event
-from events.queries import EventFilters, public_dates, public_occurrences, public_occurrences_query
+from events.queries import EventFilters, public_dates
 from extensions import db
 from feeds import data_version
 from feeds.cache import Payload, feed_cache, key_text, make_payload
@@ -40,7 +41,8 @@ from feeds.content import (
     uid_domain,
     window,
 )
-from feeds.ics import CalendarInfo, Text, render
+from feeds.fragments import manifest, public_body, summary
+from feeds.ics import CalendarInfo, Text, assemble, render
 from feeds.models import ASSOCIATION
 from feeds.private import private_query, private_vevents
 from operations import throttle
@@ -58,19 +60,14 @@ def limited(build):
         return build()
     return run
 
-def _aggregate(query, *, public: bool) -> tuple[tuple, int | None]:
-    """The feed's rows in figures (count, sum of ids, latest changes), and the data-version row read in the same
-    statement (so the row cannot have moved past a change the figures miss)."""
+def _aggregate(query) -> tuple[tuple, int | None]:
+    """A private feed's rows in figures (count, sum of ids, latest changes), and the data-version row read in the
+    same statement (so the row cannot have moved past a change the figures miss). Public feeds: the manifest."""
     columns = [func.count(Occurrence.id), func.sum(Occurrence.id), func.max(Occurrence.updated_at),
                func.max(Booking.updated_at), func.max(Centre.updated_at), func.max(Room.updated_at),
                data_version.version_column()]
-    if public:
-        columns.insert(3, func.max(Event.updated_at))
-        statement = (query.with_only_columns(*columns, maintain_column_froms=False).order_by(None)
-                     .join(Centre, Centre.id == Event.centre_id).outerjoin(Room, Room.id == Event.room_id))
-    else:
-        statement = (query.with_only_columns(*columns, maintain_column_froms=False).order_by(None)
-                     .join(Centre, Centre.id == Booking.centre_id).outerjoin(Room, Room.id == Booking.room_id))
+    statement = (query.with_only_columns(*columns, maintain_column_froms=False).order_by(None)
+                 .join(Centre, Centre.id == Booking.centre_id).outerjoin(Room, Room.id == Booking.room_id))
     *figures, row = db.session.execute(statement).one()
     return tuple(figures), row
 
@@ -161,15 +158,19 @@ def _public_feed(lang, filters, centre_slug, key, win) -> Payload | None:
         filters.centre = centre.slug
     tz_name = centre.timezone if centre is not None else filters.timezone()
     start, end = feed_range(filters, tz_name, win)
-    aggregate, row = _aggregate(public_occurrences_query(filters, start, end, include_cancelled=True,
-                                                         cancelled_since=start), public=True)
-    version = _version(aggregate, categories_fingerprint(), _centre_state(centre))
+    rows, row = manifest(filters, start, end)
+    aggregate = summary(rows)
+    names = categories_fingerprint()
+    version = _version(aggregate, names, _centre_state(centre))
+    namespace = (FORMAT, lang, win.anchor, _base(), uid_domain(), _version(names), _database())
 
     def build() -> Payload:
         with force_locale(lang), collector_paused():
-            rows = public_occurrences(filters, start, end, include_cancelled=True, cancelled_since=start)
+            parts, zones = public_body(rows, filters, start, end, lang, win, namespace)
             info = public_info(lang, filters, centre, tz_name)
-            return _build(info, public_vevents(rows, lang, win), _last_modified(aggregate, win))
+            last_modified = _last_modified(aggregate, win)
+            info.stamp = last_modified.replace(tzinfo=None)
+            return make_payload(assemble(info, parts, zones), last_modified)
 
     return cache.get_or_build(key, version, generation, limited(build), row)
 
@@ -264,7 +265,7 @@ def private_feed(token) -> Payload:
     if payload is not None:
         return payload
     generation = cache.generation()
-    aggregate, row = _aggregate(private_query(token, win), public=False)
+    aggregate, row = _aggregate(private_query(token, win))
     if token.scope == ASSOCIATION:
         subject = (token.association.name,)
     else:

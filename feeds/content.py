@@ -250,6 +250,11 @@ class PublicTexts:
 
 def public_vevents(rows, lang: str, win: Window) -> list[Vevent]:
     """VEVENTs for (Occurrence, Event) rows of events.queries: series combined, old cancellations dropped."""
+    return [vevent for vevents in vevents_by_event(rows, lang, win).values() for vevent in vevents]
+
+
+def vevents_by_event(rows, lang: str, win: Window) -> dict[int, list[Vevent]]:
+    """``public_vevents`` per event id (in the order the rows first name them)."""
     rows = [(occurrence, event) for occurrence, event in rows if shown(occurrence, win)]
     counts = change_counts(occurrence.booking_id for occurrence, _ in rows)
     texts = PublicTexts(lang)
@@ -260,13 +265,13 @@ def public_vevents(rows, lang: str, win: Window) -> list[Vevent]:
         sequence = (event.sequence or 0) + counts.get(occurrence.booking_id, 0)
         by_event.setdefault(event.id, []).append(texts.vevent(occurrence, event, sequence, domain))
         events[event.id] = event
-    result = []
+    result = {}
     for event_id, dates in by_event.items():
         event = events[event_id]
         if event.booking is not None and event.booking.is_recurring:
-            result.extend(combine(dates, f"event-{event_id}@{domain}"))
+            result[event_id] = combine(dates, f"event-{event_id}@{domain}")
         else:
-            result.extend(dates)
+            result[event_id] = dates
     return result
 
 

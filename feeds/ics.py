@@ -165,7 +165,7 @@ class CalendarInfo:
 # --- writing ---------------------------------------------------------------------------------
 
 
-class _Zones:
+class Zones:
     """The zones used, with a fast path for the feed's own zone."""
 
     def __init__(self):
@@ -195,7 +195,7 @@ def _text(lines: list, name: str, text: Text | None) -> None:
     lines.append(fold(f"{name}{params}:{escape_text(text.value)}"))
 
 
-def write_event(lines: list, event: Vevent, zones: _Zones) -> None:
+def write_event(lines: list, event: Vevent, zones: Zones) -> None:
     tzid, tz = zones.get(event.tz_name)
     lines.append("BEGIN:VEVENT")
     lines.append(fold(f"UID:{escape_text(event.uid)}"))
@@ -234,10 +234,20 @@ def write_event(lines: list, event: Vevent, zones: _Zones) -> None:
 
 def render(info: CalendarInfo, events: list[Vevent]) -> bytes:
     """The whole VCALENDAR as UTF-8 bytes (METHOD only for a file sent by mail: a feed is not an invitation)."""
-    zones = _Zones()
+    zones = Zones()
+    return assemble(info, [events_text(events, zones)], zones)
+
+
+def events_text(events: list[Vevent], zones: Zones) -> str:
+    """The VEVENTs, in order, as lines joined by CRLF (no final line break); ``zones`` records the zones used."""
     body: list[str] = []
     for event in sorted(events, key=Vevent.sort_key):
         write_event(body, event, zones)
+    return CRLF.join(body)
+
+
+def assemble(info: CalendarInfo, parts: list[str], zones: Zones) -> bytes:
+    """The VCALENDAR around ``parts`` (texts of ``events_text``), with a VTIMEZONE for every zone in ``zones``."""
     calendar_tzid, _ = zones.get(info.tz_name)
 
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN"]
@@ -260,5 +270,4 @@ def render(info: CalendarInfo, events: list[Vevent]) -> bytes:
     head.append(f"X-PUBLISHED-TTL:{refresh}")
     for key in sorted({tz.key for tz in zones.used.values()}):
         head.append(vtimezone(key).rstrip(CRLF))
-    body.append("END:VCALENDAR")
-    return (CRLF.join(head + body) + CRLF).encode("utf-8")
+    return (CRLF.join(head + [part for part in parts if part] + ["END:VCALENDAR"]) + CRLF).encode("utf-8")

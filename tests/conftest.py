@@ -156,6 +156,7 @@ def _wipe(app):
                 for table in tables:
                     conn.execute(text(f'DELETE FROM "{table}"'))
         db.session.remove()
+    app.extensions.pop("feeds_fragments", None)  # an emptied database reuses ids: its fragments go with it
 
 
 @pytest.fixture

@@ -1,0 +1,138 @@
+"""Public feeds assembled from per-event fragments: a change re-renders the events it touched, not the city.
+
+A public feed's body is the VEVENTs of its events, and an event's VEVENTs
+(one per date, or a series with its RRULE, EXDATEs and overrides) depend on
+the event, its dates in the feed's range, and the feed's language — not on
+the feed's other filters. So each event's text is kept as a *fragment*, under
+a key made of
+
+* the namespace: the writer's FORMAT, the language, the day's window, the
+  site's address, the UID domain, the category and programme names (the
+  feed's own version parts that are not per event), and the database;
+* the event's version in this feed: its id, the count and sum of ids of its
+  dates in the range, and the latest change of its dates, booking, event,
+  centre and room — the same figures the feed's own version is made of
+  (``feeds.build._aggregate``), per event.
+
+A feed's version is worked out from that manifest (one grouped query over the
+feed's dates, no ORM objects, ``feeds.build``); building it takes the fragments
+it has, and loads and
+renders only the missing events' dates (two queries for the dates and their
+events, one for their change counts). After one event changes, the next build
+of any feed holding it renders that one event; a feed that does not hold it
+is not built at all (its own version did not move). A feed's events are
+written in the order of their first date.
+
+Fragments live in process memory (least recently used dropped first, bounded
+in bytes); ``rendered`` counts the fragments this process has rendered (the
+benchmark and the tests count, rather than time, the work after a change).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from flask import current_app
+from sqlalchemy import func
+
+from bookings.models import Booking, Occurrence
+from centres.models import Centre, Room
+from events.models import Event
+from events.queries import EventFilters, public_occurrences, public_occurrences_query
+from extensions import db
+from feeds import data_version
+from feeds.cache import key_text
+from feeds.content import Window, vevents_by_event
+from feeds.ics import Zones, events_text
+
+MAX_BYTES = 48 * 1024 * 1024
+ALL_WHEN_MISSING = 0.5  # load every date of the feed when more than this share of its events is missing
+
+
+class FragmentStore:
+    """Rendered VEVENT texts by key, least recently used dropped first."""
+
+    def __init__(self, max_bytes: int = MAX_BYTES):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, str] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.rendered = 0
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            text = self._items.get(key)
+            if text is not None:
+                self._items.move_to_end(key)
+            return text
+
+    def put(self, key: str, text: str) -> None:
+        with self._lock:
+            self.rendered += 1
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old)
+            self._items[key] = text
+            self._bytes += len(text)
+            while self._items and self._bytes > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+
+def fragment_store() -> FragmentStore:
+    """The application's fragments (one store per app: tests and benchmarks run several)."""
+    return current_app.extensions.setdefault("feeds_fragments", FragmentStore())
+
+
+def manifest(filters: EventFilters, start, end) -> tuple[list, int | None]:
+    """The feed's events, (event id, zone, first start, count, sum of ids, latest changes of dates, booking, event,
+    centre and room), by first start; and the data-version row, read in the same statement. One query."""
+    columns = (Event.id, Centre.timezone, func.min(Occurrence.starts_at), func.count(Occurrence.id),
+               func.sum(Occurrence.id), func.max(Occurrence.updated_at), func.max(Booking.updated_at),
+               func.max(Event.updated_at), func.max(Centre.updated_at), func.max(Room.updated_at),
+               data_version.version_column())
+    query = (
+        public_occurrences_query(filters, start, end, include_cancelled=True, cancelled_since=start, columns=columns)
+        .join(Centre, Centre.id == Event.centre_id).outerjoin(Room, Room.id == Event.room_id)
+        .group_by(Event.id, Centre.timezone).order_by(None)
+    )
+    found = db.session.execute(query).all()
+    row = found[0][-1] if found else data_version.current()
+    return sorted((tuple(r[:-1]) for r in found), key=lambda r: (r[2], r[0])), row
+
+
+def summary(rows) -> tuple:
+    """The whole feed's figures from its manifest: count, sum of ids, and each latest change."""
+    def latest(i):
+        return max((r[i] for r in rows if r[i] is not None), default=None)
+
+    return (sum(r[3] for r in rows), sum(r[4] for r in rows), *(latest(i) for i in range(5, 10)))
+
+
+def public_body(rows, filters: EventFilters, start, end, lang: str, win: Window,
+                namespace: tuple) -> tuple[list[str], Zones]:
+    """The VEVENT texts of the feed's events (``rows``: its manifest), in order, and the zones they use: stored
+    fragments, the missing ones rendered."""
+    store = fragment_store()
+    keys = {row[0]: key_text(namespace, row[0], *row[3:]) for row in rows}
+    texts = {event_id: store.get(key) for event_id, key in keys.items()}
+    missing = [event_id for event_id, text in texts.items() if text is None]
+    if missing:
+        subset = None if len(missing) > ALL_WHEN_MISSING * len(rows) else missing
+        loaded = public_occurrences(filters, start, end, include_cancelled=True, cancelled_since=start,
+                                    event_ids=subset)
+        built = vevents_by_event(loaded, lang, win)
+        scratch = Zones()
+        for event_id in missing:
+            texts[event_id] = events_text(built.get(event_id, []), scratch)
+            store.put(keys[event_id], texts[event_id])
+    zones = Zones()
+    for row in rows:
+        zones.get(row[1])
+    return [texts[row[0]] for row in rows], zones
