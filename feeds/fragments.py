@@ -45,6 +45,7 @@ from feeds import data_version
 from feeds.cache import key_text
 from feeds.content import Window, vevents_by_event
 from feeds.ics import Zones, events_text
+from operations.metrics import FEED_FRAGMENTS
 
 MAX_BYTES = 48 * 1024 * 1024
 ALL_WHEN_MISSING = 0.5  # load every date of the feed when more than this share of its events is missing
@@ -68,6 +69,7 @@ class FragmentStore:
             return text
 
     def put(self, key: str, text: str) -> None:
+        FEED_FRAGMENTS.inc()
         with self._lock:
             self.rendered += 1
             old = self._items.pop(key, None)

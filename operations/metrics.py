@@ -37,6 +37,7 @@ REQUESTS = Histogram("welcome_http_request_duration_seconds", "Requests by endpo
                      ["endpoint", "method", "status"], buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10))
 BOOKINGS = Counter("welcome_bookings_total", "Bookings by what happened (committed)", ["event"])
 FEED_BUILDS = Counter("welcome_feed_builds_total", "Feeds built")
+FEED_FRAGMENTS = Counter("welcome_feed_fragments_rendered_total", "Events rendered into feed fragments")
 FEED_HITS = Counter("welcome_feed_cache_hits_total", "Feeds answered from the cache", ["store"])
 POOL = Gauge("welcome_db_pool_connections", "Database connections of this process's pool", ["state"],
              multiprocess_mode="livesum")
