@@ -184,6 +184,7 @@ def run_axe(page, fail_on=("serious", "critical"), disable=()):
         pytest.fail("axe needs JavaScript: this page was opened with java_script_enabled=False.", pytrace=False)
     if not AXE_SCRIPT.exists():
         pytest.fail(f"axe-core is missing at {AXE_SCRIPT}: run `npm ci` (or `make browser-deps`).", pytrace=False)
+    page.wait_for_load_state()  # a page still loading has no <head> to add the script to
     if not page.evaluate("typeof window.axe === 'object'"):
         page.add_script_tag(url=AXE_URL_PATH)
     options = {"resultTypes": ["violations"]}

@@ -145,6 +145,7 @@ def test_a_manager_creates_a_centre_event_and_residents_see_it(page, axe, season
     page.locator("main form [type=submit]").click()
     page.goto("/en/manage/centres/nordstadt/")
     page.locator("a[href='/en/manage/centres/nordstadt/events/new']").click()
+    page.wait_for_url("**/en/manage/centres/nordstadt/events/new")  # loaded, not just begun (axe needs <head>)
     axe(page)
     page.fill("#title-en", "Summer festival on the square")
     page.fill("#day", (utcnow() + timedelta(days=9)).date().isoformat())
