@@ -64,6 +64,11 @@ def _flushed(session, context) -> None:
         session.info[WROTE] = True
 
 
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session) -> None:
+    session.info.pop(WROTE, None)  # what was written is gone: the next commit raises the row only if it writes
+
+
 @event.listens_for(Session, "before_commit")
 def _before_commit(session) -> None:
     session.flush()  # what is pending is written first: then we know whether anything was

@@ -53,6 +53,16 @@ def test_content_commits_raise_it_and_bookkeeping_does_not(app, db, feed):
     assert data_version.current() == before + 1
 
 
+def test_a_rolled_back_write_does_not_raise_it_at_the_next_commit(app, db, feed):
+    before = data_version.current()
+    db.session.get(Event, feed.id).title = {"de": "Verworfen"}
+    db.session.flush()
+    db.session.rollback()
+    db.session.get(Event, feed.id)
+    db.session.commit()  # reads only
+    assert data_version.current() == before
+
+
 def test_a_cached_feed_is_checked_by_one_lookup_until_another_process_changes_it(app, client, db, feed,
                                                                                   database_url):
     app.config["FEEDS_RECHECK_SECONDS"] = 0  # past the interval at every request
