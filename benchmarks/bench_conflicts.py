@@ -75,7 +75,7 @@ def fill(room, booking, count, today):
     rows = []
     for n in range(count):
         start = first + timedelta(days=n // 8, hours=7 + n % 8)
-        rows.append({"booking_id": booking.id, "room_id": room.id, "starts_at": start, "ends_at": start + timedelta(hours=1),
+        rows.append({"booking_id": booking.id, "room_id": room.id, "centre_id": room.centre_id, "starts_at": start, "ends_at": start + timedelta(hours=1),
                      "status": "approved", "cancel_reason": "", "updated_at": start})
         if len(rows) == BATCH:
             db.session.execute(insert(Occurrence), rows)

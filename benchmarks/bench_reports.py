@@ -97,13 +97,15 @@ def fill(app, centres: int, series_per_room: int) -> int:
         db.session.execute(insert(Booking), bookings)
         ids = list(db.session.scalars(select(Booking.id).order_by(Booking.id)))
         dates = []
+        centre_of_room = {room.id: room.centre_id for room in rooms}
         for booking_id, (room_id, s) in zip(ids, plans, strict=True):
             weekday, hour = s % 7, 10 + 3 * (s // 7)
             for week in range(DATES_PER_SERIES):
                 local = datetime.combine(FIRST_MONDAY + timedelta(weeks=week, days=weekday), datetime.min.time())
                 start = to_utc_naive((local + timedelta(hours=hour)).replace(tzinfo=tz))
                 end = start + timedelta(hours=2)
-                dates.append({"booking_id": booking_id, "room_id": room_id, "starts_at": start, "ends_at": end,
+                dates.append({"booking_id": booking_id, "room_id": room_id, "centre_id": centre_of_room[room_id],
+                              "starts_at": start, "ends_at": end,
                               "blocked_start": start, "blocked_end": end,
                               "local_start": local_wall_time(start, "Europe/Berlin"),
                               "local_end": local_wall_time(end, "Europe/Berlin"),

@@ -156,7 +156,7 @@ def seed_occurrences(db, rng, room_ids, total, today):
                 day = first_day + timedelta(days=position // len(SLOTS))
                 start_hour, end_hour = SLOTS[position % len(SLOTS)]
                 occurrences.append({
-                    "id": occurrence_id, "booking_id": booking_id, "room_id": room_id,
+                    "id": occurrence_id, "booking_id": booking_id, "room_id": room_id, "centre_id": centre_id,
                     "starts_at": to_utc_naive(datetime.combine(day, time(start_hour), tzinfo=tz)),
                     "ends_at": to_utc_naive(datetime.combine(day, time(end_hour), tzinfo=tz)),
                     "status": booking_status, "cancel_reason": ""})

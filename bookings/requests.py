@@ -214,7 +214,7 @@ def request_booking(request: BookingRequest, by, *, now=None) -> Booking:
     _record_terms(booking, request, now)
     before, after = buffers(room)
     for s in plan.kept:
-        occurrence = Occurrence(room_id=room.id if room else None, starts_at=s.start, ends_at=s.end,
+        occurrence = Occurrence(room_id=room.id if room else None, centre_id=centre.id, starts_at=s.start, ends_at=s.end,
                                 local_start=local_wall_time(s.start, centre.timezone),
                                 local_end=local_wall_time(s.end, centre.timezone))
         occurrence.block(before, after)

@@ -219,7 +219,9 @@ def json_list_contains(column, value: str):
 def _filter_clauses(filters: EventFilters) -> list:
     clauses = []
     if filters.centre:
-        clauses.append(Event.centre_id.in_(select(Centre.id).where(Centre.slug == filters.centre)))
+        # on the date's own copy of the centre: the index (centre, starts_at) gives a centre's dates in order
+        clauses.append(Occurrence.centre_id == select(Centre.id).where(Centre.slug == filters.centre)
+                       .scalar_subquery())
     if filters.category:
         clauses.append(Event.category_key == filters.category)
     if filters.programme:
@@ -239,6 +241,13 @@ def _filter_clauses(filters: EventFilters) -> list:
     if filters.barrier_free is not None:
         clauses.append(Event.barrier_free.is_(filters.barrier_free))
     return clauses
+
+
+MAX_IN_LIST = 1000  # ids sent as parameters of one statement at most (SQLite's limit is far above)
+
+# A date as feeds read it (events.queries.public_occurrences(plain=True)).
+DATE_COLUMNS = (Occurrence.id, Occurrence.booking_id, Occurrence.starts_at, Occurrence.ends_at, Occurrence.status,
+                Occurrence.cancel_reason, Occurrence.updated_at)
 
 
 def public_occurrences_query(
@@ -295,16 +304,19 @@ def public_occurrences(
     limit: int | None = None,
     offset: int | None = None,
     event_ids=None,
+    plain: bool = False,
 ) -> list[tuple[Occurrence, Event]]:
     """Public dates overlapping [start, end) (naive UTC) as (Occurrence, Event) rows, oldest first
-    (``event_ids``: of these events only).
+    (``event_ids``: of these events only; ``plain``: each date a row of ``DATE_COLUMNS``, read like an
+    Occurrence but without the ORM's cost per object — feeds write a year of them).
 
     Two queries whatever the number of dates: the dates (no JSON columns), then
     their events with centre, room, category, booking and association, each event
     once (a weekly course's texts are not read and decoded once per date).
     """
+    columns = (*DATE_COLUMNS, Event.id.label("event_id")) if plain else (Occurrence, Event.id)
     query = public_occurrences_query(
-        filters, start, end, include_cancelled=include_cancelled, cancelled_since=cancelled_since
+        filters, start, end, include_cancelled=include_cancelled, cancelled_since=cancelled_since, columns=columns
     )
     if event_ids is not None:
         query = query.where(Event.id.in_(list(event_ids)))
@@ -333,12 +345,14 @@ def _with_events(query) -> list[tuple[Occurrence, Event]]:
     rows = db.session.execute(query).all()
     if not rows:
         return []
-    event_ids = query.with_only_columns(Event.id)
+    found = {row[-1] for row in rows}
+    # the events of the rows read (not the query run again), unless they are too many for one IN list
+    event_ids = sorted(found) if len(found) <= MAX_IN_LIST else query.with_only_columns(Event.id)
     events = {
         event.id: event
         for event in db.session.scalars(_with_details(select(Event).where(Event.id.in_(event_ids)))).unique()
     }
-    return [(occurrence, events[event_id]) for occurrence, event_id in rows]
+    return [(row, events[row[-1]]) if len(row) > 2 else (row[0], events[row[1]]) for row in rows]
 
 
 def public_event(event_id: int) -> Event | None:

@@ -163,6 +163,7 @@ class PublicTexts:
         parts = self.cache.get(event.id)
         if parts is None:
             parts = self.cache[event.id] = self._work_out(event)
+            parts["texts"] = self._texts(parts)
         return parts
 
     def _work_out(self, event) -> dict:
@@ -218,16 +219,24 @@ class PublicTexts:
         centre = event.centre
         return centre.display_name(self.lang), f"{self.centre_url}{centre.slug}/"
 
+    def _texts(self, parts: dict, occurrence=None) -> tuple[Text, Text]:
+        """SUMMARY and DESCRIPTION of a date (None: a date as planned, the same for each of the event's)."""
+        title = parts["title"]
+        if occurrence is None:
+            summary, text = title, parts["description"]
+        else:
+            summary = Text(_("Cancelled: %(title)s", title=title.value), title.language)
+            text = parts["description"]
+            if occurrence.cancel_reason:
+                reason = f"{self.labels['reason']} {reason_text(occurrence.cancel_reason)}"
+                text = f"{reason}\n\n{text}" if text else reason
+        description = "\n\n".join(p for p in (text, parts["facts"]) if p)
+        return summary, Text(description, parts["description_language"])
+
     def vevent(self, occurrence, event, sequence: int, domain: str) -> Vevent:
         parts = self.of(event)
-        title = parts["title"]
         cancelled = occurrence.status == CANCELLED
-        summary = Text(_("Cancelled: %(title)s", title=title.value), title.language) if cancelled else title
-        text = parts["description"]
-        if cancelled and occurrence.cancel_reason:
-            reason = f"{self.labels['reason']} {reason_text(occurrence.cancel_reason)}"
-            text = f"{reason}\n\n{text}" if text else reason
-        description = "\n\n".join(p for p in (text, parts["facts"]) if p)
+        summary, description = self._texts(parts, occurrence) if cancelled else parts["texts"]
         return Vevent(
             uid=f"occ-{occurrence.id}@{domain}",
             start=occurrence.starts_at,
@@ -237,7 +246,7 @@ class PublicTexts:
             stamp=latest(occurrence.updated_at, parts["stamp"]),
             sequence=sequence,
             status="CANCELLED" if cancelled else "CONFIRMED",
-            description=Text(description, parts["description_language"]),
+            description=description,
             location=parts["location"],
             geo=parts["geo"],
             categories=parts["categories"],

@@ -16,9 +16,9 @@ a key made of
 
 A feed's version is worked out from that manifest (one grouped query over the
 feed's dates, no ORM objects, ``feeds.build``); building it takes the fragments
-it has, and loads and
-renders only the missing events' dates (two queries for the dates and their
-events, one for their change counts). After one event changes, the next build
+it has, and loads and renders only the missing events' dates, ``CHUNK_EVENTS``
+events at a time (per chunk, two queries for the dates and their events, one
+for their change counts: a worker never holds a year of dates). After one event changes, the next build
 of any feed holding it renders that one event; a feed that does not hold it
 is not built at all (its own version did not move). A feed's events are
 written in the order of their first date.
@@ -48,7 +48,9 @@ from feeds.ics import Zones, events_text
 from operations.metrics import FEED_FRAGMENTS
 
 MAX_BYTES = 48 * 1024 * 1024
-ALL_WHEN_MISSING = 0.5  # load every date of the feed when more than this share of its events is missing
+# Missing events are loaded and rendered this many at a time: a city feed built from nothing holds one chunk's
+# dates and objects at once, not the year's (a worker's memory stays bounded whatever the city's size).
+CHUNK_EVENTS = 500
 
 
 class FragmentStore:
@@ -125,16 +127,21 @@ def public_body(rows, filters: EventFilters, start, end, lang: str, win: Window,
     keys = {row[0]: key_text(namespace, row[0], *row[3:]) for row in rows}
     texts = {event_id: store.get(key) for event_id, key in keys.items()}
     missing = [event_id for event_id, text in texts.items() if text is None]
-    if missing:
-        subset = None if len(missing) > ALL_WHEN_MISSING * len(rows) else missing
-        loaded = public_occurrences(filters, start, end, include_cancelled=True, cancelled_since=start,
-                                    event_ids=subset)
-        built = vevents_by_event(loaded, lang, win)
-        scratch = Zones()
-        for event_id in missing:
-            texts[event_id] = events_text(built.get(event_id, []), scratch)
-            store.put(keys[event_id], texts[event_id])
+    scratch = Zones()
+    for first in range(0, len(missing), CHUNK_EVENTS):
+        chunk = missing[first:first + CHUNK_EVENTS]
+        for event_id, text in _rendered(chunk, filters, start, end, lang, win, scratch):
+            texts[event_id] = text
+            store.put(keys[event_id], text)
     zones = Zones()
     for row in rows:
         zones.get(row[1])
     return [texts[row[0]] for row in rows], zones
+
+
+def _rendered(event_ids: list, filters: EventFilters, start, end, lang: str, win: Window, zones: Zones):
+    """(event id, VEVENT text) of these events: their dates loaded (two queries), written, and let go."""
+    loaded = public_occurrences(filters, start, end, include_cancelled=True, cancelled_since=start,
+                                event_ids=event_ids, plain=True)
+    built = vevents_by_event(loaded, lang, win)
+    return [(event_id, events_text(built.get(event_id, []), zones)) for event_id in event_ids]

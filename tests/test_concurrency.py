@@ -221,10 +221,10 @@ def _insert_approved(url, booking_id, room_id, start, end, barrier, results, ind
         barrier.wait()
         try:
             conn.execute(
-                "INSERT INTO occurrence (booking_id, room_id, starts_at, ends_at, blocked_start, blocked_end, status, "
+                "INSERT INTO occurrence (booking_id, centre_id, room_id, starts_at, ends_at, blocked_start, blocked_end, status, "
                 "cancel_reason, updated_at, local_start, local_end, minutes) "
-                "VALUES (%s, %s, %s, %s, %s, %s, 'approved', '', now(), %s, %s, 0)",
-                (booking_id, room_id, start, end, start, end, start, end))
+                "VALUES (%s, (SELECT centre_id FROM booking WHERE id = %s), %s, %s, %s, %s, %s, 'approved', '', now(), %s, %s, 0)",
+                (booking_id, booking_id, room_id, start, end, start, end, start, end))
             conn.commit()
             results[index] = "ok"
         except psycopg.errors.ExclusionViolation:
@@ -288,10 +288,10 @@ def _insert_blocked(url, booking_id, room_id, start, end, blocked_start, blocked
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=False) as conn:
         try:
             conn.execute(
-                "INSERT INTO occurrence (booking_id, room_id, starts_at, ends_at, blocked_start, blocked_end, status, "
+                "INSERT INTO occurrence (booking_id, centre_id, room_id, starts_at, ends_at, blocked_start, blocked_end, status, "
                 "cancel_reason, updated_at, local_start, local_end, minutes) "
-                "VALUES (%s, %s, %s, %s, %s, %s, 'approved', '', now(), %s, %s, 0)",
-                (booking_id, room_id, start, end, blocked_start, blocked_end, start, end))
+                "VALUES (%s, (SELECT centre_id FROM booking WHERE id = %s), %s, %s, %s, %s, %s, 'approved', '', now(), %s, %s, 0)",
+                (booking_id, booking_id, room_id, start, end, blocked_start, blocked_end, start, end))
             conn.commit()
             results[index] = "ok"
         except psycopg.errors.ExclusionViolation:
@@ -319,10 +319,10 @@ def test_postgresql_constraint_violation_becomes_a_conflict_naming_the_dates(db_
 
     def sneak_in(session, flush_context, instances):
         with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-            conn.execute("INSERT INTO occurrence (booking_id, room_id, starts_at, ends_at, blocked_start, blocked_end, "
+            conn.execute("INSERT INTO occurrence (booking_id, centre_id, room_id, starts_at, ends_at, blocked_start, blocked_end, "
                          "status, cancel_reason, updated_at, local_start, local_end, minutes) "
-                         "VALUES (%s, %s, %s, %s, %s, %s, 'approved', '', now(), %s, %s, 0)",
-                         (other.id, booking_world.room.id, *slot, *slot, *slot))
+                         "VALUES (%s, %s, %s, %s, %s, %s, %s, 'approved', '', now(), %s, %s, 0)",
+                         (other.id, booking_world.centre.id, booking_world.room.id, *slot, *slot, *slot))
 
     # The room lock (FOR NO KEY UPDATE) serialises deciders, not plain inserts: this one lands between the
     # service's conflict check and its flush, and only the exclusion constraint stops the double booking.

@@ -4,8 +4,10 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from eventdata import QueryCounter, at, make_event
+from sqlalchemy import insert, select
 from werkzeug.datastructures import MultiDict
 
+from bookings.models import Booking, Occurrence
 from events.queries import EventFilters, public_dates, public_event, public_occurrences
 from timeutil import utcnow
 
@@ -193,6 +195,22 @@ def variety(make_centre, make_room):
 )
 def test_each_filter(variety, args, expected):
     assert titles(upcoming(EventFilters.from_args(args))) == expected
+
+
+def test_each_date_carries_its_bookings_centre(variety, db):
+    """The centre filter reads the date's own copy of its booking's centre (the index (centre, starts_at)):
+    set on every insert, also one that does not name it (an ORM object or a plain INSERT)."""
+    north, south = variety
+    booking = db.session.scalars(select(Booking).where(Booking.centre_id == south.id)).first()
+    start = at(30)
+    db.session.execute(insert(Occurrence), [{"booking_id": booking.id, "starts_at": start,
+                                             "ends_at": start + timedelta(hours=1), "status": "approved"}])
+    db.session.commit()
+    pairs = db.session.execute(select(Occurrence.centre_id, Booking.centre_id)
+                               .join(Booking, Booking.id == Occurrence.booking_id)).all()
+    assert len(pairs) == 4 and all(mine == bookings for mine, bookings in pairs)
+    assert {centre for centre, _ in pairs} == {north.id, south.id}
+    assert len(upcoming(EventFilters(centre="sued"))) == 2
 
 
 def test_range_filters(variety):

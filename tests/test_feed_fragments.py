@@ -4,8 +4,10 @@ says (counted, not timed)."""
 
 import icalendar
 import pytest
+from eventdata import QueryCounter
 from feeds_support import local_day, make_series
 
+import feeds.fragments
 from events.models import Event
 from feeds.fragments import fragment_store
 
@@ -72,3 +74,16 @@ def fresh_app_state(app):
 
     app.extensions["feeds_cache"] = FeedCache()
     fragment_store().clear()
+
+
+def test_a_feed_built_from_nothing_loads_its_events_a_chunk_at_a_time(app, client, db, city, monkeypatch):
+    """A city's feed does not hold a year of dates at once: the missing events' dates are loaded CHUNK_EVENTS
+    events at a time, and the feed says the same, byte for byte."""
+    whole = client.get(CITY).data
+    fresh_app_state(app)
+    monkeypatch.setattr(feeds.fragments, "CHUNK_EVENTS", 2)
+    with QueryCounter(db.engine) as counter:
+        chunked = client.get(CITY).data
+    assert chunked == whole
+    date_queries = [s for s in counter.statements if s.lstrip().upper().startswith("SELECT OCCURRENCE.ID,")]
+    assert len(date_queries) == 3  # six events, two at a time
