@@ -324,7 +324,7 @@ def public_occurrences(
         query = query.limit(limit)
     if offset:
         query = query.offset(offset)
-    return _with_events(query)
+    return _with_events(query, plain=plain)
 
 
 def dates_by_id(ids) -> list[tuple[Occurrence, Event]]:
@@ -340,8 +340,9 @@ def dates_by_id(ids) -> list[tuple[Occurrence, Event]]:
     return _with_events(query)
 
 
-def _with_events(query) -> list[tuple[Occurrence, Event]]:
-    """Run a SELECT of (Occurrence, event id); then load each event once, with its details."""
+def _with_events(query, plain: bool = False) -> list[tuple[Occurrence, Event]]:
+    """Run a SELECT of (Occurrence, event id) — ``plain``: of (*DATE_COLUMNS, event id), the row standing for
+    the date —; then load each event once, with its details."""
     rows = db.session.execute(query).all()
     if not rows:
         return []
@@ -352,7 +353,9 @@ def _with_events(query) -> list[tuple[Occurrence, Event]]:
         event.id: event
         for event in db.session.scalars(_with_details(select(Event).where(Event.id.in_(event_ids)))).unique()
     }
-    return [(row, events[row[-1]]) if len(row) > 2 else (row[0], events[row[1]]) for row in rows]
+    if plain:
+        return [(row, events[row[-1]]) for row in rows]
+    return [(occurrence, events[event_id]) for occurrence, event_id in rows]
 
 
 def public_event(event_id: int) -> Event | None:

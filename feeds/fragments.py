@@ -18,10 +18,10 @@ A feed's version is worked out from that manifest (one grouped query over the
 feed's dates, no ORM objects, ``feeds.build``); building it takes the fragments
 it has, and loads and renders only the missing events' dates, ``CHUNK_EVENTS``
 events at a time (per chunk, two queries for the dates and their events, one
-for their change counts: a worker never holds a year of dates). After one event changes, the next build
-of any feed holding it renders that one event; a feed that does not hold it
-is not built at all (its own version did not move). A feed's events are
-written in the order of their first date.
+for their change counts: a worker never holds a year of dates). After one
+event changes, the next build of any feed holding it renders that one event; a
+feed that does not hold it is not built at all (its own version did not move).
+A feed's events are written in the order of their first date.
 
 Fragments live in process memory (least recently used dropped first, bounded
 in bytes); ``rendered`` counts the fragments this process has rendered (the
