@@ -91,3 +91,23 @@ def test_feeds_of_centres_in_other_zones_read_the_same_in_both_parsers(client, m
     assert [s.start for s in seen] == [utc_iso(o.starts_at) for o in in_window]
     assert {s.local_start[11:] for s in seen} == {"19:00:00"}
     assert {s.tzid for s in seen} == {key}
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_series_rule_is_counted_out_as_dateutil_expands_it(seed):
+    """feeds.series counts a weekly rule's dates out itself (faster than dateutil); they must be rrule's."""
+    import random
+
+    from dateutil.rrule import MO, WEEKLY, rrule, weekday
+
+    from feeds.series import _weekly
+
+    pick = random.Random(seed)
+    first = datetime(2026, 1, 1, 18, 30) + timedelta(days=pick.randrange(0, 400), hours=pick.randrange(-5, 5))
+    weekdays = sorted(pick.sample(range(7), pick.randint(1, 3)) + [first.weekday()])
+    weekdays = sorted(set(weekdays))
+    interval = pick.choice([1, 1, 2, 3])
+    last = first + timedelta(days=pick.randrange(0, 500))
+    expected = list(rrule(WEEKLY, dtstart=first, interval=interval, byweekday=[weekday(d) for d in weekdays],
+                          until=last, wkst=MO, cache=False))
+    assert _weekly(first, last, interval, weekdays) == expected
