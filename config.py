@@ -38,6 +38,9 @@ class Defaults:
     MAIL_TIMEOUT = 30  # seconds the worker waits on the SMTP server
     MAIL_LEASE_SECONDS = 600  # a mail claimed by a worker that died is taken again after this
     SITE_NAME = "Welcome Spaces"
+    # Public pages and API answers for anonymous visitors are kept per data version (pagecache) and rendered
+    # again at least this often (what is "upcoming" moves on with the clock); 0 switches the cache off.
+    PAGE_CACHE_SECONDS = 60
     # The database must answer well within gunicorn's worker timeout (30 s): a page that cannot have its data
     # answers 503 with Retry-After instead of hanging (errors.database_unavailable).
     DATABASE_CONNECT_TIMEOUT = 5  # seconds to open a connection (PostgreSQL)
@@ -117,12 +120,13 @@ ENV_SETTINGS = {
     "FEED_BUILD_LIMIT": "FEED_BUILD_LIMIT",
     "FEEDS_RECHECK_SECONDS": "FEEDS_RECHECK_SECONDS",
     "FEEDS_VERIFY_SECONDS": "FEEDS_VERIFY_SECONDS",
+    "PAGE_CACHE_SECONDS": "PAGE_CACHE_SECONDS",
     "SECURE_COOKIES": "SECURE_COOKIES",
 }
 BOOLEANS = {"MAIL_USE_TLS", "MAIL_USE_SSL", "SECURE_COOKIES"}
 INTEGERS = {"MAIL_PORT", "MAIL_TIMEOUT", "MAIL_LEASE_SECONDS", "DATABASE_CONNECT_TIMEOUT", "DATABASE_STATEMENT_TIMEOUT",
             "DATABASE_LOCK_TIMEOUT", "DATABASE_BUSY_TIMEOUT", "RETRY_AFTER", "SESSION_MAX_HOURS",
-            "SESSION_IDLE_MINUTES", "REMEMBER_DAYS", "FIGURES_MIN_COUNT"}
+            "SESSION_IDLE_MINUTES", "REMEMBER_DAYS", "FIGURES_MIN_COUNT", "PAGE_CACHE_SECONDS"}
 
 
 def from_environment(environ=os.environ) -> dict:

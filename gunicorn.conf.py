@@ -16,8 +16,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30  # SIGTERM: requests in flight finish, for up to 30 s
 keepalive = 5
-max_requests = 5000  # renew workers now and then (memory)
-max_requests_jitter = 500
+# Renew workers now and then (memory). Not too often: a new worker imports the app (a second or two, the
+# slowest answers under load) and starts with an empty page cache.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
+max_requests_jitter = max_requests // 10
 accesslog = None
 errorlog = "-"
 loglevel = "info"

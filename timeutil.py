@@ -1,14 +1,32 @@
 """Time helpers. Instants are stored as naive UTC; shown in the centre's zone."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import has_request_context, request
 
 DEFAULT_TIMEZONE = "Europe/Berlin"
 
 
+PINNED_NOW = "welcome.now"  # in a request's WSGI environ: the instant a cached public page is rendered as of
+EPOCH = datetime(1970, 1, 1)
+
+
 def utcnow() -> datetime:
-    """Naive UTC now, as stored in the database."""
+    """Naive UTC now, as stored in the database (or the instant a cached public page is rendered as of)."""
+    if has_request_context():
+        pinned = request.environ.get(PINNED_NOW)
+        if pinned is not None:
+            return pinned
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def pin_request_now(seconds: int) -> int:
+    """From now on this request renders as of the start of the current ``seconds``-long slice of time (counted
+    from the epoch, so every process agrees on it); returns the slice's number."""
+    number = int((utcnow() - EPOCH).total_seconds() // seconds)
+    request.environ[PINNED_NOW] = EPOCH + timedelta(seconds=number * seconds)
+    return number
 
 
 def zone(name: str | None) -> ZoneInfo:

@@ -19,6 +19,7 @@ from centres.models import Centre
 from events.models import AUDIENCES
 from events.queries import EventFilters, default_timezone, public_occurrences
 from extensions import db
+from pagecache import public_page
 from timeutil import to_local, utcnow
 
 DEFAULT_LIMIT, MAX_LIMIT = 500, 2000
@@ -104,6 +105,7 @@ def _count(name, default, minimum, maximum):
 
 
 @bp.get("/events")
+@public_page
 def events():
     lang = request.args.get("lang", "")
     if lang not in i18n.supported_languages():

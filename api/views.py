@@ -9,6 +9,7 @@ from api.errors import api_error
 from api.serializers import centre_json
 from centres.models import Centre
 from extensions import db
+from pagecache import public_page
 
 
 def requested_language():
@@ -25,6 +26,7 @@ def cors(response):
 
 
 @bp.get("/centres")
+@public_page
 def centres():
     lang = requested_language()
     items = db.session.scalars(select(Centre).order_by(Centre.slug)).all()
@@ -32,6 +34,7 @@ def centres():
 
 
 @bp.get("/centres/<slug>")
+@public_page
 def centre(slug):
     lang = requested_language()
     centre = db.session.scalar(select(Centre).where(Centre.slug == slug).options(selectinload(Centre.rooms)))

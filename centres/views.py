@@ -10,6 +10,7 @@ from centres import bp
 from centres.models import Centre
 from centres.vocabulary import EQUIPMENT, WEEKDAYS, WELCOME_FEATURES
 from extensions import db
+from pagecache import public_page
 from timeutil import utcnow
 
 
@@ -19,6 +20,7 @@ def root():
 
 
 @bp.route("/<lang:lang>/")
+@public_page
 def home():
     centres = db.session.scalars(select(Centre).order_by(Centre.district, Centre.slug)).all()
     return render_template("centres/home.html", centres=centres, feature_labels=WELCOME_FEATURES)
@@ -50,6 +52,7 @@ def filter_centres(centres, filters):
 
 
 @bp.route("/<lang:lang>/centres/")
+@public_page
 def directory():
     centres = db.session.scalars(
         select(Centre).options(selectinload(Centre.rooms)).order_by(Centre.district, Centre.slug)
@@ -66,6 +69,7 @@ def directory():
 
 
 @bp.route("/<lang:lang>/centres/<slug>/")
+@public_page
 def centre(slug):
     centre = db.session.scalar(
         select(Centre).where(Centre.slug == slug).options(selectinload(Centre.rooms), selectinload(Centre.closures))

@@ -38,6 +38,7 @@ from events.month import month_dates
 from events.queries import EventFilters, default_timezone, public_dates, public_event, public_occurrences
 from events.visibility import PREVIEW_DATE_STATUSES
 from extensions import db
+from pagecache import public_page
 from parsing import ID, parse_date
 from programmes.models import Programme
 from timeutil import utcnow, zone
@@ -153,6 +154,7 @@ def month_context(filters: EventFilters, tz_name: str, zones: set[str]) -> dict:
 
 
 @bp.route("/<lang:lang>/events/")
+@public_page
 def calendar():
     filters = EventFilters.from_args(request.args)
     view = "month" if request.args.get("view") == "month" else "list"
@@ -189,6 +191,7 @@ def calendar():
 
 
 @bp.route(f"/<lang:lang>/events/<{ID}:event_id>/")
+@public_page
 def event(event_id):
     event = public_event(event_id)
     preview = False
@@ -230,6 +233,7 @@ def event(event_id):
 
 
 @bp.route("/<lang:lang>/embed/events")
+@public_page
 def embed():
     """A compact list for partners' websites: the only page that other sites may frame."""
     filters = EventFilters.from_args(request.args)

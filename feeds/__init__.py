@@ -17,8 +17,9 @@ Configuration (all optional):
   ``SERVER_NAME``, else ``welcome-spaces``); never taken from a request.
 * ``FEEDS_MAX_AGE`` — seconds shared caches may keep a public feed (900).
 * ``FEEDS_RECHECK_SECONDS`` — how long a cached feed is served without asking
-  the database whether its data changed, when no commit was seen (10); then
-  one lookup of the data-version row (``data_version``) decides.
+  the database whether its data changed, when no commit was seen (0: every
+  request makes one lookup of the data-version row, ``data_version``, so a
+  change made through any process is seen by every process's next request).
 * ``FEEDS_VERIFY_SECONDS`` — how long the row may vouch for a feed before its
   own aggregate runs anyway (300): writes made outside the application.
 * ``FEEDS_REDIS_URL`` — Redis for the feed cache and the commit counter

@@ -12,8 +12,9 @@ that several application processes build each version once.
 The aggregate query itself is skipped while nothing can have changed: every
 database commit raises a *generation* counter (in this process, and in Redis
 when configured, so that all processes see it), and an entry checked against
-the database since the last commit is served as it is — for at most
-``FEEDS_RECHECK_SECONDS`` (10 s). After that, or after a commit seen only
+the database since the last commit may be served as it is for
+``FEEDS_RECHECK_SECONDS`` (0 by default: a commit in another process must be
+seen by this one's next request, #13). After that, or after a commit seen only
 through Redis, the entry is checked with one lookup of the data-version row
 (``feeds.data_version``, raised by every commit that writes content, read in
 the same statement as the aggregate): unchanged, the entry is served; moved,
@@ -56,7 +57,7 @@ MAX_BYTES = 64 * 1024 * 1024
 REDIS_TTL = 2 * 24 * 3600
 REDIS_PREFIX = "welcome-spaces:feed:"
 REDIS_GENERATION = "welcome-spaces:feed-generation"
-DEFAULT_RECHECK_SECONDS = 10.0
+DEFAULT_RECHECK_SECONDS = 0.0
 DEFAULT_VERIFY_SECONDS = 300.0
 
 
@@ -184,7 +185,7 @@ class FeedCache:
         recheck = float(config.get("FEEDS_RECHECK_SECONDS", DEFAULT_RECHECK_SECONDS))
         verify = float(config.get("FEEDS_VERIFY_SECONDS", DEFAULT_VERIFY_SECONDS))
         now, generation = time.monotonic(), self.generation()
-        if now - entry.checked <= recheck and entry.generation == generation:
+        if recheck > 0 and now - entry.checked <= recheck and entry.generation == generation:
             FEED_HITS.labels("fresh").inc()
         elif (entry.generation[0] == generation[0] and entry.row is not None and now - entry.verified <= verify
               and data_version.current() == entry.row):  # no commit here; none anywhere that wrote content

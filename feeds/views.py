@@ -16,7 +16,7 @@ from sqlalchemy import select
 from accounts.models import Association
 from centres.models import Centre
 from events.queries import EventFilters, public_event
-from extensions import db
+from extensions import db, limiter
 from feeds import bp, build
 from feeds.forms import FeedTokenForm, RevokeFeedForm
 from feeds.http import feed_response
@@ -34,12 +34,14 @@ def load_centre(slug) -> Centre:
 
 
 @bp.route("/<lang:lang>/events.ics", methods=["GET"])
+@limiter.exempt  # no limit of its own: a build is limited inside (feeds.build.limited), a cached answer is free
 def events_feed():
     """Every public event, with the calendar page's filters; filters it cannot read are left out (as there)."""
     return feed_response(build.public_feed(current_language(), EventFilters.from_args(request.args)))
 
 
 @bp.route("/<lang:lang>/centres/<slug>/events.ics", methods=["GET"])
+@limiter.exempt
 def centre_feed(slug):
     """One centre's public events (the calendar's other filters apply too)."""
     payload = build.public_feed(current_language(), EventFilters.from_args(request.args), slug)

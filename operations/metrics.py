@@ -39,6 +39,8 @@ BOOKINGS = Counter("welcome_bookings_total", "Bookings by what happened (committ
 FEED_BUILDS = Counter("welcome_feed_builds_total", "Feeds built")
 FEED_FRAGMENTS = Counter("welcome_feed_fragments_rendered_total", "Events rendered into feed fragments")
 FEED_HITS = Counter("welcome_feed_cache_hits_total", "Feeds answered from the cache", ["store"])
+PAGE_CACHE = Counter("welcome_page_cache_total", "Public pages answered from the page cache or rendered into it",
+                     ["outcome"])
 POOL = Gauge("welcome_db_pool_connections", "Database connections of this process's pool", ["state"],
              multiprocess_mode="livesum")
 PENDING = "metrics_pending"
@@ -115,7 +117,7 @@ def metrics():
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.MultiProcessCollector(registry)
     else:
-        for collector in (REQUESTS, BOOKINGS, FEED_BUILDS, FEED_HITS, POOL):
+        for collector in (REQUESTS, BOOKINGS, FEED_BUILDS, FEED_HITS, PAGE_CACHE, POOL):
             registry.register(collector)
     registry.register(DatabaseFigures())
     response = Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

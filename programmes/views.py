@@ -22,6 +22,7 @@ from extensions import db
 from feeds import build
 from feeds.http import feed_response
 from feeds.links import FeedLinks
+from pagecache import public_page
 from parsing import ID
 from programmes import exports, partners
 from programmes.forms import (
@@ -63,12 +64,14 @@ def feed_links(programme) -> FeedLinks:
 
 
 @bp.route("/<lang:lang>/programmes/")
+@public_page
 def index():
     programmes = db.session.scalars(select(Programme).order_by(Programme.slug)).all()
     return render_template("programmes/index.html", programmes=programmes)
 
 
 @bp.route("/<lang:lang>/programmes/<slug>/")
+@public_page
 def show(slug):
     programme = load(slug)
     now = utcnow()

@@ -157,6 +157,7 @@ def _wipe(app):
                     conn.execute(text(f'DELETE FROM "{table}"'))
         db.session.remove()
     app.extensions.pop("feeds_fragments", None)  # an emptied database reuses ids: its fragments go with it
+    app.extensions.pop("page_cache", None)  # and restarts the data-version row: pages of its versions go too
 
 
 @pytest.fixture

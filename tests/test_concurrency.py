@@ -9,67 +9,27 @@ tried directly by concurrent processes that bypass the application.
 
 import json
 import multiprocessing
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from booking_support import booking_world_fixture, next_weekday, request  # noqa: F401
+from server_support import gunicorn_server
 
 from extensions import db
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 4
 CONTENDERS = 8
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(_app, database_url, tmp_path_factory):
     """gunicorn, 4 worker processes, on the session's test database."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    env = {**os.environ, "WS_TEST_DATABASE_URL": database_url}
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-         "--chdir", str(ROOT / "tests"), "--timeout", "60", "--graceful-timeout", "5",
-         "--error-logfile", str(log), "--capture-output", "wsgi_test_app:app"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/api/v1/centres", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("gunicorn did not start:\n" + (log.read_text() if log.exists() else ""))
-        time.sleep(0.2)
-    # every worker has imported the app once requests are answered; give the rest a moment
-    time.sleep(1.0)
-    yield base, log
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with gunicorn_server(database_url, tmp_path_factory.mktemp("gunicorn"), WORKERS) as (base, log, _):
+        yield base, log
 
 
 def post(url, headers, body=None):

@@ -47,7 +47,8 @@ def test_second_process_takes_the_feed_from_redis_without_building_it(client, fe
     assert counter.count == 3, counter.statements
 
 
-def test_a_commit_in_another_process_is_seen_through_redis(client, feed, db, redis_cache):
+def test_a_commit_in_another_process_is_seen_through_redis(client, feed, db, redis_cache, app):
+    app.config["FEEDS_RECHECK_SECONDS"] = 10  # without Redis, served unasked for ten seconds
     client.get(URL)
     with QueryCounter(db.engine) as counter:
         client.get(URL)
@@ -56,6 +57,7 @@ def test_a_commit_in_another_process_is_seen_through_redis(client, feed, db, red
     with QueryCounter(db.engine) as counter:
         assert client.get(URL).status_code == 200
     assert counter.count >= 1, "checked against the database again"
+    app.config.pop("FEEDS_RECHECK_SECONDS")
 
 
 def test_redis_out_of_reach_is_no_error(client, feed, app):

@@ -213,14 +213,28 @@ def test_change_made_outside_the_orm_is_seen(client, feed, db):
     assert after.headers["ETag"] != before.headers["ETag"]
 
 
-def test_warm_request_runs_no_query(client, feed, db):
+def test_warm_request_runs_one_lookup_of_the_data_version_row(client, feed, db):
     from tests.eventdata import QueryCounter
 
     client.get(URL)
     with QueryCounter(db.engine) as counter:
         response = client.get(URL)
     assert response.status_code == 200
-    assert counter.count == 0
+    assert counter.count == 1 and "data_version" in counter.statements[0], counter.statements
+
+
+def test_within_the_recheck_interval_a_warm_request_runs_no_query(client, feed, db, app):
+    from tests.eventdata import QueryCounter
+
+    app.config["FEEDS_RECHECK_SECONDS"] = 10
+    try:
+        client.get(URL)
+        with QueryCounter(db.engine) as counter:
+            response = client.get(URL)
+        assert response.status_code == 200
+        assert counter.count == 0
+    finally:
+        app.config.pop("FEEDS_RECHECK_SECONDS")
 
 
 def test_feed_is_rebuilt_after_the_recheck_interval_without_a_commit(client, feed, app):

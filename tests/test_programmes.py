@@ -312,8 +312,12 @@ def test_the_feed_names_its_programmes_and_the_organiser(client, booking_world, 
 
 @pytest.fixture
 def threshold(app):
+    def change(value):
+        app.config["FIGURES_MIN_COUNT"] = value
+        app.extensions.pop("page_cache", None)  # the pages of the old setting (the setting is not in their key)
+
     before = app.config["FIGURES_MIN_COUNT"]
-    yield lambda value: app.config.update(FIGURES_MIN_COUNT=value)
+    yield change
     app.config["FIGURES_MIN_COUNT"] = before
 
 

@@ -263,7 +263,7 @@ def test_secure_cookies_use_the_host_prefix(other_app, make_user):
 
 # --- throttling across workers -------------------------------------------------------------------------
 
-from test_concurrency import free_port, server  # noqa: E402,F401  (gunicorn with four workers on the test database)
+from test_concurrency import server  # noqa: E402,F401  (gunicorn with four workers on the test database)
 
 
 def test_sign_in_throttling_holds_across_four_workers(server, make_user):  # noqa: F811
