@@ -35,12 +35,15 @@ from flask import current_app, request, session
 from flask_babel import get_locale
 
 from feeds import data_version
+from feeds.cache import key_text
 from operations.metrics import PAGE_CACHE
 from timeutil import pin_request_now
 
 DEFAULT_SECONDS = 60
 MAX_BYTES = 32 * 1024 * 1024
-KEPT_HEADERS = ("Content-Security-Policy", "Access-Control-Allow-Origin", "Content-Language", "Vary")
+# Headers a view sets itself (the embed's CSP; Vary, see _page_of). What after_request functions add (security
+# headers, the API's CORS, the language cookie) they add to a cached answer too.
+KEPT_HEADERS = ("Content-Security-Policy", "Vary")
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,8 @@ def public_page(view):
         if not _anonymous():
             return view(*args, **kwargs)
         seconds = int(current_app.config.get("PAGE_CACHE_SECONDS", DEFAULT_SECONDS))
-        key = _key(seconds) if seconds > 0 else None
+        # Every process renders the slice's page as of the same instant: the same data gives the same bytes.
+        key = _key(pin_request_now(seconds)) if seconds > 0 else None
         page = page_cache().get(key) if key else None
         if page is not None:
             PAGE_CACHE.labels("hit").inc()
@@ -110,10 +114,9 @@ def _anonymous() -> bool:
     return not any(name in request.cookies for name in cookies)
 
 
-def _key(seconds: int) -> str:
-    moment = pin_request_now(seconds)  # every process renders the slice's page as of the same instant
-    parts = (request.endpoint, request.full_path, request.host_url, str(get_locale()), data_version.current(), moment)
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
+def _key(moment: int) -> str:
+    return key_text("page", request.endpoint, request.full_path, request.host_url, str(get_locale()),
+                    data_version.current(), moment)
 
 
 def _storable(response) -> bool:

@@ -49,15 +49,17 @@ def test_second_process_takes_the_feed_from_redis_without_building_it(client, fe
 
 def test_a_commit_in_another_process_is_seen_through_redis(client, feed, db, redis_cache, app):
     app.config["FEEDS_RECHECK_SECONDS"] = 10  # without Redis, served unasked for ten seconds
-    client.get(URL)
-    with QueryCounter(db.engine) as counter:
+    try:
         client.get(URL)
-    assert counter.count == 0, ("fresh: no query", counter.statements)
-    redis_cache.incr(REDIS_GENERATION)  # what another process's commit does
-    with QueryCounter(db.engine) as counter:
-        assert client.get(URL).status_code == 200
-    assert counter.count >= 1, "checked against the database again"
-    app.config.pop("FEEDS_RECHECK_SECONDS")
+        with QueryCounter(db.engine) as counter:
+            client.get(URL)
+        assert counter.count == 0, ("fresh: no query", counter.statements)
+        redis_cache.incr(REDIS_GENERATION)  # what another process's commit does
+        with QueryCounter(db.engine) as counter:
+            assert client.get(URL).status_code == 200
+        assert counter.count >= 1, "checked against the database again"
+    finally:
+        app.config.pop("FEEDS_RECHECK_SECONDS")
 
 
 def test_redis_out_of_reach_is_no_error(client, feed, app):
