@@ -101,6 +101,8 @@ class EventFilters:
     def from_args(cls, args) -> EventFilters:
         """Parse a MultiDict (request.args) or a dict; bad values are dropped into ``errors``."""
         filters = cls()
+        if not args:  # the plain calendar and feed addresses: nothing to read
+            return filters
         errors = filters.errors
 
         def raw(name):

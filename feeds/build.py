@@ -10,6 +10,7 @@ versions; the dates, texts and series of changed events only), then the writer.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 from contextlib import contextmanager
@@ -102,11 +103,18 @@ def _build(info: CalendarInfo, vevents, last_modified: datetime) -> Payload:
 
 
 def _base() -> str:
-    return request.host_url if request else ""
+    """The address the feed is asked under (its links are built for it): scheme and host, as request.host_url
+    but without its IRI round trip (a part of the cache key, asked at every request)."""
+    return f"{request.scheme}://{request.host}/" if request else ""
 
 
 def _database() -> str:
-    return hashlib.sha256(str(db.engine.url).encode()).hexdigest()[:12]
+    return _fingerprint(db.engine.url)
+
+
+@functools.lru_cache(maxsize=16)
+def _fingerprint(url) -> str:
+    return hashlib.sha256(str(url).encode()).hexdigest()[:12]
 
 
 # --- public feeds -------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 from flask import Response, current_app, g, request
@@ -94,5 +95,6 @@ def feed_response(payload: Payload, *, private: bool = False, filename: str = "e
     return response
 
 
+@functools.lru_cache(maxsize=256)
 def _http_date(value: datetime) -> str:
     return http_date(value)

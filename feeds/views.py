@@ -33,15 +33,20 @@ def load_centre(slug) -> Centre:
     return centre
 
 
+@limiter.request_filter
+def _unlimited() -> bool:
+    """The public feeds have no per-request limit: a build is limited inside (feeds.build.limited), a cached
+    answer is free. A request filter, not ``limiter.exempt``: the limiter then resolves nothing for them."""
+    return request.endpoint in ("feeds.events_feed", "feeds.centre_feed")
+
+
 @bp.route("/<lang:lang>/events.ics", methods=["GET"])
-@limiter.exempt  # no limit of its own: a build is limited inside (feeds.build.limited), a cached answer is free
 def events_feed():
     """Every public event, with the calendar page's filters; filters it cannot read are left out (as there)."""
     return feed_response(build.public_feed(current_language(), EventFilters.from_args(request.args)))
 
 
 @bp.route("/<lang:lang>/centres/<slug>/events.ics", methods=["GET"])
-@limiter.exempt
 def centre_feed(slug):
     """One centre's public events (the calendar's other filters apply too)."""
     payload = build.public_feed(current_language(), EventFilters.from_args(request.args), slug)

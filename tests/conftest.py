@@ -98,6 +98,9 @@ def database_url(db_kind, tmp_path_factory):
     except Exception as error:  # a clear failure, never a skip
         pytest.exit(f"PostgreSQL at {admin_url} is required for --db=postgresql: {error}", returncode=3)
     yield _pg_url(admin_url, name)
+    from feeds import data_version
+
+    data_version.dispose()  # its pooled connections to the database about to go
     with engine.connect() as conn:
         conn.execute(
             text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"),

@@ -66,7 +66,10 @@ def bulk_events(centre, room, n, *, start: datetime, spread_hours=1, commit=True
 
 
 class QueryCounter:
-    """Counts the SQL statements sent (transaction control and PRAGMAs aside)."""
+    """Counts the SQL statements sent (transaction control and PRAGMAs aside).
+
+    The data-version row is read on a connection of its own, outside the engine's events
+    (feeds.data_version.current): its lookups are counted by that module and added at the end."""
 
     IGNORED = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA")
 
@@ -81,13 +84,19 @@ class QueryCounter:
     def __enter__(self):
         from sqlalchemy import event
 
+        from feeds import data_version
+
+        self._lookups = data_version.lookups
         event.listen(self.engine, "before_cursor_execute", self._count)
         return self
 
     def __exit__(self, *exc):
         from sqlalchemy import event
 
+        from feeds import data_version
+
         event.remove(self.engine, "before_cursor_execute", self._count)
+        self.statements.extend([data_version.CURRENT] * (data_version.lookups - self._lookups))
 
     @property
     def count(self) -> int:

@@ -117,3 +117,17 @@ def test_the_row_comes_back_after_the_tables_are_emptied(app, db, feed):
     db.session.get(Event, feed.id).title = {"de": "Wieder da"}
     db.session.commit()
     assert data_version.current() == 1
+
+
+def test_the_lookup_replaces_a_connection_the_database_dropped(app, db, db_kind):
+    """A database restart (or an idle timeout) drops the lookup's pooled connection: the next lookup connects
+    again instead of failing the request."""
+    if db_kind != "postgresql":
+        pytest.skip("SQLite has no server to drop a connection")
+    before = data_version.current()
+    with db.engine.connect() as connection:
+        dropped = connection.exec_driver_sql(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()").scalar()
+    assert dropped >= 1  # the lookup's connection among them
+    assert data_version.current() == before
