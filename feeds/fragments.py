@@ -24,20 +24,33 @@ feed that does not hold it is not built at all (its own version did not move).
 A feed's events are written in the order of their first date.
 
 Fragments live in process memory (least recently used dropped first, bounded
-in bytes); ``rendered`` counts the fragments this process has rendered (the
-benchmark and the tests count, rather than time, the work after a change).
+in bytes) and in the database (``FeedFragment``: a key says everything its
+text depends on, so any process may take it). A worker that does not hold a
+fragment reads it from the database (one query per chunk of keys) before
+rendering it, so the first request after a restart assembles the feed instead
+of rendering the city again. New fragments are written in a transaction of
+their own, outside the ORM session: they are not content, so the data-version
+row does not move; fragments of windows before yesterday are deleted then.
+``rendered`` counts the fragments this process has rendered (the benchmark and
+the tests count, rather than time, the work after a change).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 
 from bookings.models import Booking, Occurrence
 from centres.models import Centre, Room
+from database import commit_bookkeeping, end_if_clean
 from events.models import Event
 from events.queries import EventFilters, public_occurrences, public_occurrences_query
 from extensions import db
@@ -45,12 +58,15 @@ from feeds import data_version
 from feeds.cache import key_text
 from feeds.content import Window, vevents_by_event
 from feeds.ics import Zones, events_text
+from feeds.models import FeedFragment
 from operations.metrics import FEED_FRAGMENTS
 
 MAX_BYTES = 48 * 1024 * 1024
 # Missing events are loaded and rendered this many at a time: a city feed built from nothing holds one chunk's
 # dates and objects at once, not the year's (a worker's memory stays bounded whatever the city's size).
 CHUNK_EVENTS = 500
+
+log = logging.getLogger(__name__)
 
 
 class FragmentStore:
@@ -70,10 +86,12 @@ class FragmentStore:
                 self._items.move_to_end(key)
             return text
 
-    def put(self, key: str, text: str) -> None:
-        FEED_FRAGMENTS.inc()
+    def put(self, key: str, text: str, *, rendered: bool = True) -> None:
+        """Keep ``text``; ``rendered``: this process rendered it (not: read it from the database)."""
         with self._lock:
-            self.rendered += 1
+            if rendered:
+                FEED_FRAGMENTS.inc()
+                self.rendered += 1
             old = self._items.pop(key, None)
             if old is not None:
                 self._bytes -= len(old)
@@ -127,12 +145,17 @@ def public_body(rows, filters: EventFilters, start, end, lang: str, win: Window,
     keys = {row[0]: key_text(namespace, row[0], *row[3:]) for row in rows}
     texts = {event_id: store.get(key) for event_id, key in keys.items()}
     missing = [event_id for event_id, text in texts.items() if text is None]
-    scratch = Zones()
+    for event_id, text in _kept({event_id: keys[event_id] for event_id in missing}).items():
+        texts[event_id] = text
+        store.put(keys[event_id], text, rendered=False)
+    missing = [event_id for event_id in missing if texts[event_id] is None]
+    scratch, new = Zones(), {}
     for first in range(0, len(missing), CHUNK_EVENTS):
         chunk = missing[first:first + CHUNK_EVENTS]
         for event_id, text in _rendered(chunk, filters, start, end, lang, win, scratch):
-            texts[event_id] = text
+            texts[event_id] = new[keys[event_id]] = text
             store.put(keys[event_id], text)
+    _keep(new, win)
     zones = Zones()
     for row in rows:
         zones.get(row[1])
@@ -145,3 +168,39 @@ def _rendered(event_ids: list, filters: EventFilters, start, end, lang: str, win
                                 event_ids=event_ids, plain=True)
     built = vevents_by_event(loaded, lang, win)
     return [(event_id, events_text(built.get(event_id, []), zones)) for event_id in event_ids]
+
+
+def _kept(keys: dict) -> dict:
+    """The texts the database holds for these events (``keys``: event id → key), CHUNK_EVENTS keys a query."""
+    wanted = {key: event_id for event_id, key in keys.items()}
+    found = {}
+    names = list(wanted)
+    for first in range(0, len(names), CHUNK_EVENTS):
+        query = select(FeedFragment.key, FeedFragment.body).where(FeedFragment.key.in_(names[first:first + CHUNK_EVENTS]))
+        found.update((wanted[key], body) for key, body in db.session.execute(query))
+    return found
+
+
+def _keep(texts: dict, win: Window) -> None:
+    """Write new fragments (key → text) for every process, and delete those of windows before yesterday.
+
+    Committed at once as bookkeeping (``database.commit_bookkeeping``), in a transaction of their own, as the
+    rate counters are: the data-version row does not move (no content changed), and on SQLite the write waits
+    for the lock instead of failing on the request's old snapshot. Another process may have written the same
+    keys meanwhile (the same texts): kept as they are. A failure is logged and costs only a later render."""
+    session = db.session
+    if not texts or session.new or session.dirty or session.deleted:
+        return
+    day = win.anchor.date()
+    table = FeedFragment.__table__
+    try:
+        end_if_clean(session)
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(table).on_conflict_do_nothing(),
+                        [{"key": key, "body": text, "day": day} for key, text in texts.items()])
+        session.execute(delete(table).where(table.c.day < day - timedelta(days=1)))
+        commit_bookkeeping(session)
+        session.expire_all()  # what was loaded for rendering is read afresh if asked again (a new transaction)
+    except DBAPIError as error:
+        session.rollback()
+        log.warning("feed fragments not kept: %s", error)

@@ -21,10 +21,10 @@ import base64
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import DateTime, ForeignKey, String, select
+from sqlalchemy import Date, DateTime, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from centres.models import Centre
@@ -146,3 +146,14 @@ def can_create_association_feed(user, association) -> bool:
 
 def can_create_centres_feed(user) -> bool:
     return bool(user and user.is_authenticated and user.is_manager)
+
+
+class FeedFragment(db.Model):
+    """One event's VEVENT text in a public feed, kept under the key ``feeds.fragments`` makes of everything the
+    text depends on (so any process may take it: a restarted worker assembles its feeds without rendering)."""
+
+    __tablename__ = "feed_fragment"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    day: Mapped[date] = mapped_column(Date, nullable=False, index=True)  # the feed window's day: older ones go

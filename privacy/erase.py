@@ -20,7 +20,7 @@ from accounts.models import ApiToken, Invitation, PasswordReset, UserSession, as
 from bookings.decisions import cancel
 from bookings.models import ACTIVE, Booking, Occurrence
 from extensions import db
-from feeds.models import FeedToken
+from feeds.models import FeedFragment, FeedToken
 from operations.models import IdempotentRequest
 from operations.throttle import RateCounter
 from outbox.models import CANCELLED as MAIL_CANCELLED
@@ -140,6 +140,8 @@ def delete_association(association, by, reason, now=None) -> int:
         status=case((WaitlistEntry.status.in_(IN_LINE), WITHDRAWN), else_=WaitlistEntry.status),
         request={}, created_by_id=None))
     _leave_programmes(association, now)
+    cooperations.organiser_changed(association, now)
+    db.session.execute(delete(FeedFragment))  # no public feed text kept anywhere still names it
     association.name = f"deleted-association-{association.id}"
     association.contact_person = association.email = association.phone = association.website = ""
     association.description, association.languages, association.deleted_at = {}, [], now

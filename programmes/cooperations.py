@@ -5,11 +5,12 @@ for terms, fees and cancellation. Answers freeze once the event's last date has 
 
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from accounts import members
 from accounts.models import Association
 from bookings.errors import InvalidState, NotPermitted, violation
+from bookings.models import Booking
 from extensions import db
 from programmes.models import (  # noqa: F401 (the model and its statuses, re-exported)
     ACCEPTED,
@@ -97,3 +98,12 @@ def _touch(cooperation) -> None:
     if cooperation.booking.event is not None:
         cooperation.booking.event.touch()
     db.session.flush()
+
+
+def organiser_changed(association, now=None) -> None:
+    """The association's name changed (or went): the events it organises or co-organises show it, so their
+    bookings count as changed — public feeds and pages (which follow their bookings' last change) show the
+    new name at their next request instead of a text kept from before."""
+    partner_of = select(Cooperation.booking_id).where(Cooperation.association_id == association.id)
+    db.session.execute(update(Booking).where(or_(Booking.association_id == association.id, Booking.id.in_(partner_of)))
+                       .values(updated_at=now or utcnow()).execution_options(synchronize_session=False))

@@ -2,14 +2,19 @@
 event alone, a feed without it is not built at all, and the assembled feed says what a feed built from scratch
 says (counted, not timed)."""
 
+from datetime import timedelta
+
 import icalendar
 import pytest
 from eventdata import QueryCounter
 from feeds_support import local_day, make_series
+from sqlalchemy import delete, func, select
 
 import feeds.fragments
 from events.models import Event
+from feeds import data_version
 from feeds.fragments import fragment_store
+from feeds.models import FeedFragment
 
 CITY, NORD, LIST = "/de/events.ics", "/de/centres/nordstadt/events.ics", "/de/centres/list/events.ics"
 
@@ -55,7 +60,7 @@ def test_one_changed_event_is_rendered_alone_and_other_feeds_stay(app, client, d
     assert own.headers["ETag"] != before[NORD].headers["ETag"] and "Sommerfest" in own.text
     assert store.rendered == rendered + 1, "the centre's feed reused the fragment the city feed rendered"
 
-    fresh_app_state(app)
+    from_nothing(app, db)
     rebuilt = client.get(CITY)
     assert records(rebuilt.data) == records(after.data)
     assert rebuilt.data == after.data  # the same bytes, built from nothing
@@ -76,14 +81,86 @@ def fresh_app_state(app):
     fragment_store().clear()
 
 
+def from_nothing(app, db):
+    """Another process, and no fragment kept in the database either."""
+    fresh_app_state(app)
+    db.session.rollback()  # the test's session (shared with its requests) ends its read
+    db.session.execute(delete(FeedFragment))
+    db.session.commit()
+
+
 def test_a_feed_built_from_nothing_loads_its_events_a_chunk_at_a_time(app, client, db, city, monkeypatch):
     """A city's feed does not hold a year of dates at once: the missing events' dates are loaded CHUNK_EVENTS
     events at a time, and the feed says the same, byte for byte."""
     whole = client.get(CITY).data
-    fresh_app_state(app)
+    from_nothing(app, db)
     monkeypatch.setattr(feeds.fragments, "CHUNK_EVENTS", 2)
     with QueryCounter(db.engine) as counter:
         chunked = client.get(CITY).data
     assert chunked == whole
     date_queries = [s for s in counter.statements if s.lstrip().upper().startswith("SELECT OCCURRENCE.ID,")]
     assert len(date_queries) == 3  # six events, two at a time
+
+
+def test_another_process_takes_the_fragments_from_the_database(app, client, db, city):
+    """A restarted worker renders nothing: it reads the fragments every process keeps in the database (one
+    query), loads no dates, and says the same bytes."""
+    whole = client.get(CITY).data
+    assert db.session.scalar(select(func.count()).select_from(FeedFragment)) == 6
+    fresh_app_state(app)
+    rendered = fragment_store().rendered
+    with QueryCounter(db.engine) as counter:
+        again = client.get(CITY).data
+    assert again == whole
+    assert fragment_store().rendered == rendered
+    assert not [s for s in counter.statements if s.lstrip().upper().startswith("SELECT OCCURRENCE.ID,")]
+    assert len([s for s in counter.statements if "FROM feed_fragment" in s]) == 1
+
+
+def test_keeping_fragments_is_not_a_change_and_old_days_go(app, client, db, city, clock):
+    version = data_version.current()
+    client.get(CITY)
+    assert data_version.current() == version, "fragments are not content: cached pages stay"
+    days = set(db.session.scalars(select(FeedFragment.day)))
+    assert len(days) == 1
+    clock.shift(timedelta(days=3))
+    db.session.rollback()
+    client.get(CITY)
+    assert set(db.session.scalars(select(FeedFragment.day))) == {max(days) + timedelta(days=3)}
+
+
+def test_a_renamed_organiser_is_shown_at_the_next_feed(app, client, db, auth, make_centre, make_room,
+                                                        make_association, make_user):
+    """The organiser's name is in every VEVENT of its events: renaming the association moves their bookings'
+    last change, so the fragments holding the old name are not used again (in any process)."""
+    from test_associations import association_form
+
+    centre = make_centre(slug="nordstadt")
+    association = make_association(name="SV Nordstadt", verified=True)
+    make_series(centre, make_room(centre), local_day(3, 18), count=4, association=association,
+                title={"de": "Training"})
+    assert "SV Nordstadt" in client.get(NORD).text
+    auth.login(make_user(role="admin"))
+    response = client.post(f"/en/associations/{association.id}/edit",
+                           data=association_form(association, name="SV Nordstadt 1921"))
+    assert response.status_code == 302
+    auth.logout()
+    fresh_app_state(app)  # another process too: only the database's fragments
+    feed = client.get(NORD).text
+    assert "SV Nordstadt 1921" in feed
+
+
+def test_a_deleted_association_leaves_no_feed_text_naming_it(app, client, db, make_centre, make_room,
+                                                             make_association, make_user):
+    from privacy.erase import delete_association
+
+    centre = make_centre(slug="nordstadt")
+    association = make_association(name="Verein Vergessen", verified=True)
+    make_series(centre, make_room(centre), local_day(-20, 18), count=2, association=association)
+    assert "Verein Vergessen" in client.get(NORD).text
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(FeedFragment)) > 0
+    delete_association(association, make_user(role="admin"), "requested")
+    db.session.commit()
+    assert not [body for body in db.session.scalars(select(FeedFragment.body)) if "Vergessen" in body]
+    assert "Vergessen" not in client.get(NORD).text
