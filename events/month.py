@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import DateTime, Integer, String, and_, case, column, func, or_, select, values
+from sqlalchemy import DateTime, Integer, String, and_, bindparam, case, column, func, or_, select, text
 
 from bookings.models import Occurrence
 from centres.models import Centre
@@ -42,23 +42,29 @@ class MonthDates:
 
 
 def day_table(first: date, zones: set[str]):
-    """A VALUES table of the month's local days in each zone: (zone, day, day_start, day_end, scan_from), naive UTC.
+    """A table of the month's local days in each zone: (zone, day, day_start, day_end, scan_from), naive UTC.
 
     No date is longer than MAX_LENGTH, so a day's dates start after ``scan_from``: an index range per day.
+    Written as a VALUES list of bound parameters in plain SQL rather than SQLAlchemy's ``values()``, whose
+    literal rows keep the statement out of the compiled-statement cache (the month's statement was compiled
+    afresh at every request); this text has one shape per number of days and zones, so it is compiled once.
     """
-    rows = []
+    columns = (column("zone", String), column("day", Integer), column("day_start", DateTime),
+               column("day_end", DateTime), column("scan_from", DateTime))
+    rows, parameters = [], []
     following = add_months(first, 1)
     for tz_name in sorted(zones):
         day = first
         while day < following:
             day_start = to_utc(day, tz_name)
-            rows.append((tz_name, day.toordinal(), day_start, to_utc(day + timedelta(days=1), tz_name),
-                         day_start - MAX_LENGTH))
+            values = (tz_name, day.toordinal(), day_start, to_utc(day + timedelta(days=1), tz_name),
+                      day_start - MAX_LENGTH)
+            names = [f"month_day_{len(rows)}_{i}" for i in range(len(columns))]
+            parameters += [bindparam(n, v, type_=c.type) for n, v, c in zip(names, values, columns, strict=True)]
+            rows.append("(" + ", ".join(f":{n}" for n in names) + ")")
             day += timedelta(days=1)
-    return values(
-        column("zone", String), column("day", Integer), column("day_start", DateTime), column("day_end", DateTime),
-        column("scan_from", DateTime), name="month_days",
-    ).data(rows)
+    named = ", ".join(f"v.column{i} AS {c.name}" for i, c in enumerate(columns, start=1))
+    return text(f"SELECT {named} FROM (VALUES {', '.join(rows)}) AS v").bindparams(*parameters).columns(*columns)
 
 
 def month_dates(filters: EventFilters, first: date, zones: set[str], *, per_day: int, chosen: date | None = None,

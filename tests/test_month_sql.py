@@ -109,3 +109,31 @@ def test_the_number_of_queries_does_not_grow_with_the_month(client, world, db):
     db.session.commit()
     assert queries() == before
 
+
+
+def test_the_month_statement_is_compiled_once(client, world, db, app):
+    """The month's statement comes from SQLAlchemy's compiled-statement cache at the next request (its table of
+    days is bound parameters, not literal rows that keep a statement out of the cache), for another month of
+    the same length too."""
+    from sqlalchemy import event
+    from sqlalchemy.engine.interfaces import CacheStats
+
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append((context.cache_hit is CacheStats.CACHE_HIT, statement))
+
+    before = app.config["PAGE_CACHE_SECONDS"]
+    app.config["PAGE_CACHE_SECONDS"] = 0
+    client.get("/de/events/?view=month&month=2028-03")
+    event.listen(db.engine, "after_cursor_execute", note)
+    try:
+        for month in ("2028-03", "2028-05"):  # 31 days each
+            db.session.expunge_all()
+            assert client.get(f"/de/events/?view=month&month={month}").status_code == 200
+    finally:
+        event.remove(db.engine, "after_cursor_execute", note)
+        app.config["PAGE_CACHE_SECONDS"] = before
+    month = [hit for hit, statement in seen if "month_day" in statement]
+    assert len(month) == 2
+    assert all(month), [statement for hit, statement in seen if not hit]
