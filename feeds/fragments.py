@@ -28,9 +28,10 @@ in bytes) and in the database (``FeedFragment``: a key says everything its
 text depends on, so any process may take it). A worker that does not hold a
 fragment reads it from the database (one query per chunk of keys) before
 rendering it, so the first request after a restart assembles the feed instead
-of rendering the city again. New fragments are written in a transaction of
-their own, outside the ORM session: they are not content, so the data-version
-row does not move; fragments of windows before yesterday are deleted then.
+of rendering the city again. New fragments are written at the end of a build,
+committed at once as bookkeeping (``_keep``): they are not content, so the
+data-version row does not move; fragments of windows before yesterday are
+deleted then.
 ``rendered`` counts the fragments this process has rendered (the benchmark and
 the tests count, rather than time, the work after a change).
 """
