@@ -144,20 +144,28 @@ def _app(database_url):
     return app
 
 
-TABLE_ORDER_CACHE = {}
+# Sequences start again at 1 after a wipe, as a new database's do.
+RESTART_SEQUENCES = (
+    "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+)
 
 
 def _wipe(app):
+    """Empties every table after a test: DELETE, the referring tables first.
+
+    Not TRUNCATE on PostgreSQL: it gives each of the ~40 tables new files, 0.2–0.4 s per test whether or not
+    the test wrote to them (a quarter of the suite's time there); DELETE of a test's few rows takes
+    milliseconds."""
     from extensions import db
 
     with app.app_context():
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as conn:
+            for table in tables:
+                conn.exec_driver_sql(f'DELETE FROM "{table}"')
             if conn.dialect.name == "postgresql":
-                conn.execute(text("TRUNCATE {} RESTART IDENTITY CASCADE".format(", ".join(f'"{t}"' for t in tables))))
-            else:
-                for table in tables:
-                    conn.execute(text(f'DELETE FROM "{table}"'))
+                conn.exec_driver_sql(RESTART_SEQUENCES)
         db.session.remove()
     app.extensions.pop("feeds_fragments", None)  # an emptied database reuses ids: its fragments go with it
     app.extensions.pop("page_cache", None)  # and restarts the data-version row: pages of its versions go too
