@@ -3,8 +3,8 @@
 - ``browser`` (session): /usr/bin/chromium, never a downloaded browser. When it is
   missing the tests FAIL with a clear message; they are never skipped.
 - ``page``: a fresh browser context per test, its base URL the ``live_server``
-  (tests/conftest.py). Requests to any other host are blocked and fail the
-  test (the app must make no third-party requests), as do Content-Security-
+  (tests/conftest.py). Requests to any other host fail (the browser resolves
+  no other name) and fail the test (the app must make no third-party requests), as do Content-Security-
   Policy violations and JavaScript errors. A failing test leaves a full-page
   screenshot and the page's HTML in test-artifacts/.
 - ``axe``: ``axe(page)`` runs axe-core (node_modules/axe-core) on the page and
@@ -16,6 +16,7 @@ make_user ...) in the test body: the ``app`` fixture's context is active and
 the live server reads the same database.
 """
 
+import functools
 import os
 import re
 from pathlib import Path
@@ -33,12 +34,12 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Every other host is unknown to the browser: a page's request to one fails at once and is reported.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
-# axe is served as if it came from the app, so the page's CSP (script-src 'self') stays on.
-AXE_URL_PATH = "/__browser-tests__/axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -77,16 +78,10 @@ class PageWatch:
         self.csp_violations = []
         self.script_errors = []
 
-    def route(self, route):
-        url = route.request.url
-        parts = urlsplit(url)
-        if parts.path == AXE_URL_PATH and parts.netloc == self.origin:
-            route.fulfill(path=str(AXE_SCRIPT), content_type="text/javascript; charset=utf-8")
-        elif parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != self.origin:
-            self.external_requests.append(url)
-            route.abort()
-        else:
-            route.continue_()
+    def request(self, request):
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != self.origin:
+            self.external_requests.append(request.url)
 
     def console(self, message):
         if message.type == "error" and "Content Security Policy" in message.text:
@@ -110,7 +105,7 @@ def new_page(browser, live_server, viewport=DESKTOP, **options):
     context = browser.new_context(base_url=live_server, viewport=viewport, **options)
     context.set_default_timeout(10_000)
     watch = PageWatch(live_server)
-    context.route("**/*", watch.route)
+    context.on("request", watch.request)  # watched, not routed: routing would switch the browser's cache off
     page = context.new_page()
     page.on("console", watch.console)
     page.on("pageerror", lambda error: watch.script_errors.append(str(error)))
@@ -178,6 +173,11 @@ def format_violations(violations, url):
     return "\n".join(lines)
 
 
+@functools.cache
+def axe_source() -> str:
+    return AXE_SCRIPT.read_text(encoding="utf-8")
+
+
 def run_axe(page, fail_on=("serious", "critical"), disable=()):
     """Run axe-core on the page; fail on violations of the given impacts; return all violations."""
     if id(page) in SCRIPTLESS_PAGES:
@@ -186,7 +186,7 @@ def run_axe(page, fail_on=("serious", "critical"), disable=()):
         pytest.fail(f"axe-core is missing at {AXE_SCRIPT}: run `npm ci` (or `make browser-deps`).", pytrace=False)
     page.wait_for_load_state()  # a page still loading has no <head> to add the script to
     if not page.evaluate("typeof window.axe === 'object'"):
-        page.add_script_tag(url=AXE_URL_PATH)
+        page.evaluate(axe_source())  # evaluated by the browser's debugger protocol: the page's CSP stays on
     options = {"resultTypes": ["violations"]}
     if disable:
         options["rules"] = {rule: {"enabled": False} for rule in disable}
