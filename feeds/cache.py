@@ -24,7 +24,8 @@ alone) is seen by the aggregate at the latest after ``FEEDS_VERIFY_SECONDS``
 (300 s).
 
 Redis: ``FEEDS_REDIS_URL``, else ``RATELIMIT_STORAGE_URI`` when it is a
-``redis://`` URL (the ``REDIS_URL`` of the README). A Redis that cannot be
+``redis://`` URL (the ``REDIS_URL`` of the README); names start with
+``FEEDS_REDIS_PREFIX`` ("welcome-spaces:"). A Redis that cannot be
 reached is skipped (logged once), never an error for the subscriber.
 """
 
@@ -55,10 +56,15 @@ log = logging.getLogger(__name__)
 MAX_ENTRIES = 256
 MAX_BYTES = 64 * 1024 * 1024
 REDIS_TTL = 2 * 24 * 3600
-REDIS_PREFIX = "welcome-spaces:feed:"
-REDIS_GENERATION = "welcome-spaces:feed-generation"
+DEFAULT_REDIS_PREFIX = "welcome-spaces:"  # FEEDS_REDIS_PREFIX: installations (or test runs) sharing a Redis
 DEFAULT_RECHECK_SECONDS = 0.0
 DEFAULT_VERIFY_SECONDS = 300.0
+
+
+def redis_names() -> tuple[str, str]:
+    """The Redis names of a stored feed (followed by its key) and of the shared generation counter."""
+    prefix = current_app.config.get("FEEDS_REDIS_PREFIX", DEFAULT_REDIS_PREFIX)
+    return prefix + "feed:", prefix + "feed-generation"
 
 
 # --- the generation: raised by every commit -----------------------------------------------
@@ -171,7 +177,7 @@ class FeedCache:
 
     def generation(self) -> tuple:
         """This process's commit counter, and the shared one when Redis is configured."""
-        shared = self._redis_call(lambda r: r.get(REDIS_GENERATION)) if self._client() is not None else None
+        shared = self._redis_call(lambda r: r.get(redis_names()[1])) if self._client() is not None else None
         return (local_generation(), shared)
 
     def fresh(self, key: str) -> Payload | None:
@@ -215,7 +221,7 @@ class FeedCache:
 
     def bump_shared(self) -> None:
         if self._client() is not None:
-            self._redis_call(lambda r: r.incr(REDIS_GENERATION))
+            self._redis_call(lambda r: r.incr(redis_names()[1]))
 
     # --- redis ---------------------------------------------------------------------------
 
@@ -244,7 +250,7 @@ class FeedCache:
             return None
 
     def _redis_get(self, key: str, version: str) -> Payload | None:
-        fields = self._redis_call(lambda r: r.hgetall(REDIS_PREFIX + key))
+        fields = self._redis_call(lambda r: r.hgetall(redis_names()[0] + key))
         if not fields or fields.get(b"version", b"").decode() != version:
             return None
         try:
@@ -254,13 +260,15 @@ class FeedCache:
             return None
 
     def _redis_put(self, key: str, version: str, payload: Payload) -> None:
+        name = redis_names()[0] + key
+
         def put(client):
             pipe = client.pipeline()
-            pipe.hset(REDIS_PREFIX + key, mapping={
+            pipe.hset(name, mapping={
                 "version": version, "body": payload.body, "gzipped": payload.gzipped, "etag": payload.etag,
                 "last_modified": payload.last_modified.isoformat(),
             })
-            pipe.expire(REDIS_PREFIX + key, REDIS_TTL)
+            pipe.expire(name, REDIS_TTL)
             pipe.execute()
 
         self._redis_call(put)
@@ -292,7 +300,7 @@ class FeedCache:
             entry = self._entries.get(key)
         previous = entry.payload.last_modified if entry is not None else None
         if previous is None:
-            stored = self._redis_call(lambda r: r.hget(REDIS_PREFIX + key, "last_modified"))
+            stored = self._redis_call(lambda r: r.hget(redis_names()[0] + key, "last_modified"))
             try:
                 previous = datetime.fromisoformat(stored.decode()) if stored else None
             except ValueError:

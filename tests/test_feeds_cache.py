@@ -1,13 +1,16 @@
 """The feed cache (issue 5): process memory, and Redis shared by several application processes."""
 
+import secrets
+
 import pytest
 
-from feeds.cache import REDIS_GENERATION, FeedCache, feed_cache
+from feeds.cache import FeedCache, feed_cache, redis_names
 from tests.eventdata import QueryCounter
 from tests.feeds_support import empty_feed_cache, local_day, make_series  # noqa: F401 (autouse fixture)
 
 URL = "/de/centres/nordstadt/events.ics"
 REDIS_DB = 12  # only the feed tests use it; their keys are deleted afterwards
+PREFIX = f"welcome-test-{secrets.token_hex(6)}:"  # this run's names
 
 
 @pytest.fixture
@@ -27,17 +30,19 @@ def redis_cache(app):
     except redis.exceptions.ConnectionError:
         pytest.fail("Redis must run at 127.0.0.1:6379 for this test (.ci/run starts it)")
     app.config["FEEDS_REDIS_URL"] = url
+    app.config["FEEDS_REDIS_PREFIX"] = PREFIX  # test runs side by side (make test) share the Redis
     yield store
     app.config.pop("FEEDS_REDIS_URL")
+    app.config.pop("FEEDS_REDIS_PREFIX")
     app.extensions["feeds_cache"] = FeedCache()
-    for key in store.scan_iter(match="welcome-spaces:feed*"):
+    for key in store.scan_iter(match=f"{PREFIX}*"):
         store.delete(key)
     store.close()
 
 
 def test_second_process_takes_the_feed_from_redis_without_building_it(client, feed, db, redis_cache, app):
     first = client.get(URL)
-    assert list(redis_cache.scan_iter(match="welcome-spaces:feed:*")), "the built feed is in Redis"
+    assert list(redis_cache.scan_iter(match=f"{redis_names()[0]}*")), "the built feed is in Redis"
     app.extensions["feeds_cache"] = FeedCache()  # another process: nothing in its memory
     with QueryCounter(db.engine) as counter:
         second = client.get(URL)
@@ -54,7 +59,7 @@ def test_a_commit_in_another_process_is_seen_through_redis(client, feed, db, red
         with QueryCounter(db.engine) as counter:
             client.get(URL)
         assert counter.count == 0, ("fresh: no query", counter.statements)
-        redis_cache.incr(REDIS_GENERATION)  # what another process's commit does
+        redis_cache.incr(redis_names()[1])  # what another process's commit does
         with QueryCounter(db.engine) as counter:
             assert client.get(URL).status_code == 200
         assert counter.count >= 1, "checked against the database again"
