@@ -50,19 +50,39 @@ browser-deps:
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core; fi; }
 	@test -d node_modules/axe-core || npm ci --silent --no-audit --no-fund
 
+# The two databases side by side, one on each core: PostgreSQL's run prints as it goes, SQLite's (kept in
+# test-artifacts/) when both have ended. Fails when either fails.
 test: install-dev compile-translations browser-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest --db=sqlite
-	$(BIN)/python -m pytest --db=postgresql
+	@mkdir -p test-artifacts; \
+	echo "== SQLite runs beside PostgreSQL; its output follows PostgreSQL's"; \
+	$(BIN)/python -m pytest --db=sqlite -p no:cacheprovider > test-artifacts/sqlite.log 2>&1 & sqlite=$$!; \
+	trap 'kill $$sqlite 2>/dev/null' INT TERM; \
+	$(BIN)/python -m pytest --db=postgresql; postgresql=$$?; \
+	wait $$sqlite; lite=$$?; \
+	echo "== SQLite"; cat test-artifacts/sqlite.log; \
+	echo "== PostgreSQL: exit status $$postgresql; SQLite: exit status $$lite"; \
+	test $$postgresql = 0 && test $$lite = 0
 
 # The suite (without the browser) with every test starting at a hard instant (tests/conftest.py --now):
 # 23:40 the night before the March clock change, 00:30 on the October change day, 23:10 UTC on New Year's Eve.
+# The three runs side by side; the first prints as it goes, the others when all have ended. Fails when any fails.
 HARD_INSTANTS ?= 2027-03-27T23:40+01:00 2027-10-31T00:30+02:00 2026-12-31T23:10+00:00
+CLOCK_RUN = $(BIN)/python -m pytest --db=sqlite -m "not browser" -q -p no:cacheprovider
 test-clock: install-dev compile-translations
-	@for now in $(HARD_INSTANTS); do \
-	  echo "== the suite at $$now"; \
-	  $(BIN)/python -m pytest --db=sqlite -m "not browser" -q -p no:cacheprovider --now=$$now || exit 1; \
-	done
+	@mkdir -p test-artifacts; first=; pids=; \
+	for now in $(HARD_INSTANTS); do \
+	  if [ -z "$$first" ]; then first=$$now; continue; fi; \
+	  $(CLOCK_RUN) --now=$$now > "test-artifacts/clock-$$now.log" 2>&1 & pids="$$pids $$!"; \
+	done; \
+	trap 'kill $$pids 2>/dev/null' INT TERM; \
+	echo "== the suite at $$first"; \
+	$(CLOCK_RUN) --now=$$first; status=$$?; \
+	for pid in $$pids; do wait $$pid || status=1; done; \
+	for now in $(HARD_INSTANTS); do \
+	  if [ "$$now" != "$$first" ]; then echo "== the suite at $$now"; cat "test-artifacts/clock-$$now.log"; fi; \
+	done; \
+	exit $$status
 
 test-sqlite: install-dev compile-translations browser-deps
 	$(BIN)/python -m pytest --db=sqlite
