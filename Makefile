@@ -50,25 +50,30 @@ browser-deps:
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core; fi; }
 	@test -d node_modules/axe-core || npm ci --silent --no-audit --no-fund
 
-# The two databases side by side, one on each core: PostgreSQL's run prints as it goes, SQLite's (kept in
-# test-artifacts/) when both have ended. Fails when either fails.
+# Three runs side by side on the two cores: the suite without the browser on PostgreSQL (printed as it goes)
+# and on SQLite, and the browser tests on PostgreSQL (what the browser shows does not depend on the database;
+# `make test-sqlite` runs them on SQLite too). The other two runs' output (kept in test-artifacts/) follows.
+# Fails when any run fails.
 test: install-dev compile-translations browser-deps
 	$(BIN)/ruff check .
 	@mkdir -p test-artifacts; \
-	echo "== SQLite runs beside PostgreSQL; its output follows PostgreSQL's"; \
-	$(BIN)/python -m pytest --db=sqlite -p no:cacheprovider > test-artifacts/sqlite.log 2>&1 & sqlite=$$!; \
-	trap 'kill $$sqlite 2>/dev/null' INT TERM; \
-	$(BIN)/python -m pytest --db=postgresql; postgresql=$$?; \
-	wait $$sqlite; lite=$$?; \
-	echo "== SQLite"; cat test-artifacts/sqlite.log; \
-	echo "== PostgreSQL: exit status $$postgresql; SQLite: exit status $$lite"; \
-	test $$postgresql = 0 && test $$lite = 0
+	echo "== PostgreSQL without the browser; SQLite without the browser and the browser tests on PostgreSQL beside it"; \
+	$(BIN)/python -m pytest --db=sqlite -m "not browser" -p no:cacheprovider > test-artifacts/sqlite.log 2>&1 & sqlite=$$!; \
+	$(BIN)/python -m pytest --db=postgresql -m browser -p no:cacheprovider > test-artifacts/browser.log 2>&1 & browser=$$!; \
+	trap 'kill $$sqlite $$browser 2>/dev/null' INT TERM; \
+	$(BIN)/python -m pytest --db=postgresql -m "not browser"; postgresql=$$?; \
+	wait $$sqlite; lite=$$?; wait $$browser; browsers=$$?; \
+	echo "== SQLite without the browser"; cat test-artifacts/sqlite.log; \
+	echo "== the browser tests on PostgreSQL"; cat test-artifacts/browser.log; \
+	echo "== exit statuses: PostgreSQL $$postgresql, SQLite $$lite, browser $$browsers"; \
+	test $$postgresql = 0 && test $$lite = 0 && test $$browsers = 0
 
 # The suite (without the browser) with every test starting at a hard instant (tests/conftest.py --now):
 # 23:40 the night before the March clock change, 00:30 on the October change day, 23:10 UTC on New Year's Eve.
 # The three runs side by side; the first prints as it goes, the others when all have ended. Fails when any fails.
+# Without the sweep of every page in every language (test_i18n_pages: what it checks is the language, not the date).
 HARD_INSTANTS ?= 2027-03-27T23:40+01:00 2027-10-31T00:30+02:00 2026-12-31T23:10+00:00
-CLOCK_RUN = $(BIN)/python -m pytest --db=sqlite -m "not browser" -q -p no:cacheprovider
+CLOCK_RUN = $(BIN)/python -m pytest --db=sqlite -m "not browser" -q -p no:cacheprovider --ignore=tests/test_i18n_pages.py
 test-clock: install-dev compile-translations
 	@mkdir -p test-artifacts; first=; pids=; \
 	for now in $(HARD_INSTANTS); do \
