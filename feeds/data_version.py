@@ -59,25 +59,35 @@ def current() -> int | None:
     global lookups
     lookups += 1
     engine = lookup_engine()
+    try:
+        return _read(engine)
+    except _Dropped:  # the database closed the pooled connection (a restart, an idle timeout): once more
+        return _read(engine, again=False)
+
+
+class _Dropped(Exception):
+    """A pooled connection failed: it is thrown away and the lookup may try a fresh one."""
+
+
+def _read(engine, again: bool = True) -> int | None:
     dbapi_error = engine.dialect.loaded_dbapi.Error
-    for attempt in (1, 2):
-        connection = None
-        try:
-            connection = engine.raw_connection()  # the pool's own errors are the driver's: wrapped below
-            cursor = connection.cursor()
-            cursor.execute(CURRENT)
-            row = cursor.fetchone()
-            cursor.close()
-            return row[0] if row is not None else None
-        except dbapi_error as error:
-            if connection is not None:
-                connection.invalidate()  # not back into the pool: the next checkout connects afresh
-            if attempt == 2 or connection is None:  # cannot connect, or failed on a fresh connection too
-                raise DBAPIError.instance(CURRENT, None, error, dbapi_error, dialect=engine.dialect) from error
-        finally:
-            if connection is not None:
-                connection.close()
-    return None
+    connection = None
+    try:
+        connection = engine.raw_connection()  # the pool's own errors are the driver's: wrapped below
+        cursor = connection.cursor()
+        cursor.execute(CURRENT)
+        row = cursor.fetchone()
+        cursor.close()
+        return row[0] if row is not None else None
+    except dbapi_error as error:
+        if connection is not None:
+            connection.invalidate()  # not back into the pool: the next checkout connects afresh
+            if again:
+                raise _Dropped from error
+        raise DBAPIError.instance(CURRENT, None, error, dbapi_error, dialect=engine.dialect) from error
+    finally:
+        if connection is not None:
+            connection.close()
 
 
 lookups = 0  # how many times the row was read in this process (tests count it beside their statements)

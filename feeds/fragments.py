@@ -53,7 +53,7 @@ from bookings.models import Booking, Occurrence
 from centres.models import Centre, Room
 from database import commit_bookkeeping, end_if_clean
 from events.models import Event
-from events.queries import EventFilters, public_occurrences, public_occurrences_query
+from events.queries import MAX_IN_LIST, EventFilters, public_occurrences, public_occurrences_query
 from extensions import db
 from feeds import data_version
 from feeds.cache import key_text
@@ -172,12 +172,12 @@ def _rendered(event_ids: list, filters: EventFilters, start, end, lang: str, win
 
 
 def _kept(keys: dict) -> dict:
-    """The texts the database holds for these events (``keys``: event id → key), CHUNK_EVENTS keys a query."""
+    """The texts the database holds for these events (``keys``: event id → key), MAX_IN_LIST keys a query."""
     wanted = {key: event_id for event_id, key in keys.items()}
     found = {}
     names = list(wanted)
-    for first in range(0, len(names), CHUNK_EVENTS):
-        query = select(FeedFragment.key, FeedFragment.body).where(FeedFragment.key.in_(names[first:first + CHUNK_EVENTS]))
+    for first in range(0, len(names), MAX_IN_LIST):
+        query = select(FeedFragment.key, FeedFragment.body).where(FeedFragment.key.in_(names[first:first + MAX_IN_LIST]))
         found.update((wanted[key], body) for key, body in db.session.execute(query))
     return found
 
@@ -185,9 +185,10 @@ def _kept(keys: dict) -> dict:
 def _keep(texts: dict, win: Window) -> None:
     """Write new fragments (key → text) for every process, and delete those of windows before yesterday.
 
-    Committed at once as bookkeeping (``database.commit_bookkeeping``), in a transaction of their own, as the
-    rate counters are: the data-version row does not move (no content changed), and on SQLite the write waits
-    for the lock instead of failing on the request's old snapshot. Another process may have written the same
+    Committed at once as bookkeeping (``database.commit_bookkeeping``), as the rate counters are: the request's
+    transaction, which wrote nothing, is ended first and the fragments are written in a new one of the same
+    session; the data-version row does not move (no content changed), and on SQLite the write waits for the
+    lock instead of failing on the request's old snapshot. Another process may have written the same
     keys meanwhile (the same texts): kept as they are. A failure is logged and costs only a later render."""
     session = db.session
     if not texts or session.new or session.dirty or session.deleted:
