@@ -30,7 +30,6 @@ from events.queries import EventFilters, public_occurrences
 from extensions import db
 from operations import throttle
 from parsing import ID
-from programmes import cooperations
 from timeutil import utcnow
 from urlsafety import safe_next_url
 
@@ -295,8 +294,6 @@ def edit_association(association_id):
         needs_check = renamed and association.verified and not current_user.is_manager
         if needs_check:
             association.unverify()
-        if renamed:
-            cooperations.organiser_changed(association)
         try:
             db.session.commit()
         except IntegrityError:

@@ -140,7 +140,6 @@ def delete_association(association, by, reason, now=None) -> int:
         status=case((WaitlistEntry.status.in_(IN_LINE), WITHDRAWN), else_=WaitlistEntry.status),
         request={}, created_by_id=None))
     _leave_programmes(association, now)
-    cooperations.organiser_changed(association, now)
     db.session.execute(delete(FeedFragment))  # no public feed text kept anywhere still names it
     association.name = f"deleted-association-{association.id}"
     association.contact_person = association.email = association.phone = association.website = ""

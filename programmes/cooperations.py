@@ -5,7 +5,8 @@ for terms, fees and cancellation. Answers freeze once the event's last date has 
 
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import event, inspect, or_, select, update
+from sqlalchemy.orm import Session
 
 from accounts import members
 from accounts.models import Association
@@ -100,10 +101,15 @@ def _touch(cooperation) -> None:
     db.session.flush()
 
 
-def organiser_changed(association, now=None) -> None:
-    """The association's name changed (or went): the events it organises or co-organises show it, so their
-    bookings count as changed — public feeds and pages (which follow their bookings' last change) show the
-    new name at their next request instead of a text kept from before."""
-    partner_of = select(Cooperation.booking_id).where(Cooperation.association_id == association.id)
-    db.session.execute(update(Booking).where(or_(Booking.association_id == association.id, Booking.id.in_(partner_of)))
-                       .values(updated_at=now or utcnow()).execution_options(synchronize_session=False))
+@event.listens_for(Session, "before_flush")
+def _renamed_organisers(session, context, instances) -> None:
+    """An association's name changed (or went, anonymised), by whatever way: the events it organises or
+    co-organises show it, so their bookings count as changed — public feeds and pages (which follow their
+    bookings' last change) show the new name at their next request instead of a text kept from before."""
+    for association in [o for o in session.dirty if isinstance(o, Association)]:
+        history = inspect(association).attrs.name.history
+        if history.added and (not history.deleted or history.deleted[0] != history.added[0]):
+            partner_of = select(Cooperation.booking_id).where(Cooperation.association_id == association.id)
+            session.execute(update(Booking)
+                            .where(or_(Booking.association_id == association.id, Booking.id.in_(partner_of)))
+                            .values(updated_at=utcnow()).execution_options(synchronize_session=False))

@@ -150,6 +150,30 @@ def test_a_renamed_organiser_is_shown_at_the_next_feed(app, client, db, auth, ma
     assert "SV Nordstadt 1921" in feed
 
 
+def test_an_organiser_renamed_by_any_way_is_shown_and_co_organised_events_too(app, client, db, make_centre,
+                                                                             make_room, make_association):
+    """Not only the edit form: any commit that renames an association (a command, a script) moves the bookings
+    it organises and co-organises; a commit that leaves the name alone moves nothing."""
+    from bookings.models import Booking
+    from programmes.models import Cooperation
+
+    centre = make_centre(slug="nordstadt")
+    host, partner = make_association(name="Haus der Vielfalt"), make_association(name="Chor Nordstadt")
+    booking = make_series(centre, make_room(centre), local_day(3, 18), count=2, association=host).booking
+    db.session.add(Cooperation(booking_id=booking.id, association_id=partner.id, status="accepted"))
+    db.session.commit()
+    assert "Chor Nordstadt" in client.get(NORD).text
+    db.session.rollback()
+    before = db.session.get(Booking, booking.id).updated_at
+    partner.description = {"de": "Wir singen."}
+    db.session.commit()
+    assert db.session.get(Booking, booking.id).updated_at == before, "not renamed: the bookings stay as they were"
+    partner.name = "Chor Nordstadt e. V."
+    db.session.commit()
+    fresh_app_state(app)
+    assert "Chor Nordstadt e. V." in client.get(NORD).text
+
+
 def test_a_deleted_association_leaves_no_feed_text_naming_it(app, client, db, make_centre, make_room,
                                                              make_association, make_user):
     from privacy.erase import delete_association
