@@ -75,17 +75,16 @@ test: install-dev compile-translations browser-deps
 HARD_INSTANTS ?= 2027-03-27T23:40+01:00 2027-10-31T00:30+02:00 2026-12-31T23:10+00:00
 CLOCK_RUN = $(BIN)/python -m pytest --db=sqlite -m "not browser" -q -p no:cacheprovider --ignore=tests/test_i18n_pages.py
 test-clock: install-dev compile-translations
-	@mkdir -p test-artifacts; first=; pids=; \
-	for now in $(HARD_INSTANTS); do \
-	  if [ -z "$$first" ]; then first=$$now; continue; fi; \
+	@mkdir -p test-artifacts; pids=; \
+	for now in $(wordlist 2,$(words $(HARD_INSTANTS)),$(HARD_INSTANTS)); do \
 	  $(CLOCK_RUN) --now=$$now > "test-artifacts/clock-$$now.log" 2>&1 & pids="$$pids $$!"; \
 	done; \
 	trap 'kill $$pids 2>/dev/null' INT TERM; \
-	echo "== the suite at $$first"; \
-	$(CLOCK_RUN) --now=$$first; status=$$?; \
+	echo "== the suite at $(firstword $(HARD_INSTANTS))"; \
+	$(CLOCK_RUN) --now=$(firstword $(HARD_INSTANTS)); status=$$?; \
 	for pid in $$pids; do wait $$pid || status=1; done; \
-	for now in $(HARD_INSTANTS); do \
-	  if [ "$$now" != "$$first" ]; then echo "== the suite at $$now"; cat "test-artifacts/clock-$$now.log"; fi; \
+	for now in $(wordlist 2,$(words $(HARD_INSTANTS)),$(HARD_INSTANTS)); do \
+	  echo "== the suite at $$now"; cat "test-artifacts/clock-$$now.log"; \
 	done; \
 	exit $$status
 

@@ -40,6 +40,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import redis
 from flask import current_app, has_app_context
@@ -61,10 +62,14 @@ DEFAULT_RECHECK_SECONDS = 0.0
 DEFAULT_VERIFY_SECONDS = 300.0
 
 
-def redis_names() -> tuple[str, str]:
-    """The Redis names of a stored feed (followed by its key) and of the shared generation counter."""
+class RedisNames(NamedTuple):
+    feed: str  # a stored feed's name is this followed by its key
+    generation: str  # the shared generation counter
+
+
+def redis_names() -> RedisNames:
     prefix = current_app.config.get("FEEDS_REDIS_PREFIX", DEFAULT_REDIS_PREFIX)
-    return prefix + "feed:", prefix + "feed-generation"
+    return RedisNames(prefix + "feed:", prefix + "feed-generation")
 
 
 # --- the generation: raised by every commit -----------------------------------------------
@@ -177,7 +182,7 @@ class FeedCache:
 
     def generation(self) -> tuple:
         """This process's commit counter, and the shared one when Redis is configured."""
-        shared = self._redis_call(lambda r: r.get(redis_names()[1])) if self._client() is not None else None
+        shared = self._redis_call(lambda r: r.get(redis_names().generation)) if self._client() is not None else None
         return (local_generation(), shared)
 
     def fresh(self, key: str) -> Payload | None:
@@ -221,7 +226,7 @@ class FeedCache:
 
     def bump_shared(self) -> None:
         if self._client() is not None:
-            self._redis_call(lambda r: r.incr(redis_names()[1]))
+            self._redis_call(lambda r: r.incr(redis_names().generation))
 
     # --- redis ---------------------------------------------------------------------------
 
@@ -250,7 +255,7 @@ class FeedCache:
             return None
 
     def _redis_get(self, key: str, version: str) -> Payload | None:
-        fields = self._redis_call(lambda r: r.hgetall(redis_names()[0] + key))
+        fields = self._redis_call(lambda r: r.hgetall(redis_names().feed + key))
         if not fields or fields.get(b"version", b"").decode() != version:
             return None
         try:
@@ -260,7 +265,7 @@ class FeedCache:
             return None
 
     def _redis_put(self, key: str, version: str, payload: Payload) -> None:
-        name = redis_names()[0] + key
+        name = redis_names().feed + key
 
         def put(client):
             pipe = client.pipeline()
@@ -300,7 +305,7 @@ class FeedCache:
             entry = self._entries.get(key)
         previous = entry.payload.last_modified if entry is not None else None
         if previous is None:
-            stored = self._redis_call(lambda r: r.hget(redis_names()[0] + key, "last_modified"))
+            stored = self._redis_call(lambda r: r.hget(redis_names().feed + key, "last_modified"))
             try:
                 previous = datetime.fromisoformat(stored.decode()) if stored else None
             except ValueError:

@@ -155,8 +155,7 @@ def _wipe(app):
     """Empties every table after a test: DELETE, the referring tables first.
 
     Not TRUNCATE on PostgreSQL: it gives each of the ~40 tables new files, 0.2–0.4 s per test whether or not
-    the test wrote to them (a quarter of the suite's time there); DELETE of a test's few rows takes
-    milliseconds."""
+    the test wrote to them; DELETE of a test's few rows takes milliseconds."""
     from extensions import db
 
     with app.app_context():

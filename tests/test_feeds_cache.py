@@ -42,7 +42,7 @@ def redis_cache(app):
 
 def test_second_process_takes_the_feed_from_redis_without_building_it(client, feed, db, redis_cache, app):
     first = client.get(URL)
-    assert list(redis_cache.scan_iter(match=f"{redis_names()[0]}*")), "the built feed is in Redis"
+    assert list(redis_cache.scan_iter(match=f"{redis_names().feed}*")), "the built feed is in Redis"
     app.extensions["feeds_cache"] = FeedCache()  # another process: nothing in its memory
     with QueryCounter(db.engine) as counter:
         second = client.get(URL)
@@ -59,7 +59,7 @@ def test_a_commit_in_another_process_is_seen_through_redis(client, feed, db, red
         with QueryCounter(db.engine) as counter:
             client.get(URL)
         assert counter.count == 0, ("fresh: no query", counter.statements)
-        redis_cache.incr(redis_names()[1])  # what another process's commit does
+        redis_cache.incr(redis_names().generation)  # what another process's commit does
         with QueryCounter(db.engine) as counter:
             assert client.get(URL).status_code == 200
         assert counter.count >= 1, "checked against the database again"
