@@ -26,6 +26,7 @@ from errors import bp as errors_bp
 from events import bp as events_bp
 from extensions import babel, csrf, db, limiter, login_manager, migrate
 from feeds import bp as feeds_bp
+from feeds import revalidation
 from operations import bp as operations_bp
 from operations import idempotency, metrics, requestlog
 from outbox import bp as outbox_bp
@@ -90,6 +91,7 @@ def create_app(test_config=None):
     csrf.exempt(api_bp)
 
     # Requests: language prefix, security headers, template helpers; a request id and a log line each.
+    revalidation.install(app)  # a feed's unchanged 304 before the application; inside the proxy fix
     web.init_app(app)
     requestlog.init_app(app)
     idempotency.init_app(app)

@@ -8,7 +8,8 @@ printable poster per centre.
 Modules: ``ics`` writes the documents, ``vtimezone`` their time zones,
 ``content`` and ``private`` turn database rows into VEVENTs, ``series``
 writes a series as one RRULE, ``build`` and ``cache`` keep built feeds,
-``http`` answers with the right headers, ``links`` gives the subscribe links
+``http`` answers with the right headers, ``revalidation`` answers an
+unchanged feed's 304 before the application, ``links`` gives the subscribe links
 and QR codes, ``models`` holds the private feed tokens.
 
 Configuration (all optional):

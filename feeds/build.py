@@ -30,7 +30,7 @@ from errors import database_unavailable
 from events.models import AUDIENCES, Category, Event
 from events.queries import EventFilters, public_dates
 from extensions import db
-from feeds import data_version
+from feeds import data_version, revalidation
 from feeds.cache import Payload, feed_cache, key_text, make_payload
 from feeds.content import (
     MAX_RANGE,
@@ -142,10 +142,10 @@ def public_feed(lang: str, filters: EventFilters, centre_slug: str | None = None
     key = key_text("public", FORMAT, lang, args, centre_slug, win.anchor, _base(), _database())
     cache = feed_cache()
     try:
-        payload = cache.fresh(key)
+        payload = cache.fresh(key) or _public_feed(lang, filters, centre_slug, key, win)
         if payload is not None:
-            return payload
-        return _public_feed(lang, filters, centre_slug, key, win)
+            revalidation.offer(key, win.anchor, payload)
+        return payload
     except DBAPIError as error:
         stale = cache.stored(key)
         if stale is None or not database_unavailable(error):

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from extensions import db, limiter
 from operations import bp
-from operations.requestlog import CONVERTER
+from operations.requestlog import endpoint_template
 from outbox.models import OutboxMail, WorkerBeat
 from timeutil import utcnow
 
@@ -65,9 +65,13 @@ def _rolled_back(session, previous_transaction):
 def observe(response):
     started = g.get("request_started")
     if started is not None and request.url_rule is not None:
-        endpoint = CONVERTER.sub(r"<\1>", request.url_rule.rule)
-        REQUESTS.labels(endpoint, request.method, str(response.status_code)).observe(time.perf_counter() - started)
+        count_request(endpoint_template(request.url_rule.rule), request.method, response.status_code, started)
     return response
+
+
+def count_request(endpoint: str, method: str, status: int, started: float) -> None:
+    """Counted with its latency: also the answers given before the application (feeds.revalidation)."""
+    REQUESTS.labels(endpoint, method, str(status)).observe(time.perf_counter() - started)
 
 
 class DatabaseFigures:

@@ -26,22 +26,37 @@ def request_id() -> str | None:
 
 
 def start() -> None:
-    given = request.headers.get("X-Request-ID", "")
-    g.request_id = given if SANE_ID.match(given) else uuid.uuid4().hex
+    g.request_id = new_request_id(request.headers.get("X-Request-ID", ""))
     g.request_started = time.perf_counter()
+
+
+def new_request_id(given: str) -> str:
+    """The proxy's X-Request-ID when it is a sane token, else a new one."""
+    return given if SANE_ID.match(given) else uuid.uuid4().hex
+
+
+def endpoint_template(rule: str) -> str:
+    """A route's rule without its converters' names: ``/<lang>/bookings/<booking_id>``."""
+    return CONVERTER.sub(r"<\1>", rule)
 
 
 def finish(response):
     response.headers["X-Request-ID"] = g.get("request_id", "")
-    access.info("request", extra={"fields": {
-        "method": request.method,
-        "endpoint": CONVERTER.sub(r"<\1>", request.url_rule.rule) if request.url_rule is not None else "-",
-        "status": response.status_code,
-        "duration_ms": round((time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000, 1),
-        "request_id": g.get("request_id"),
-        "user_id": _user_id(),
-    }})
+    write_line(request.method, endpoint_template(request.url_rule.rule) if request.url_rule is not None else "-",
+               response.status_code, g.get("request_started", time.perf_counter()), g.get("request_id"), _user_id())
     return response
+
+
+def write_line(method: str, endpoint: str, status: int, started: float, identifier: str | None, user_id) -> None:
+    """The request's line: also written for the answers given before the application (feeds.revalidation)."""
+    access.info("request", extra={"request_id": identifier or "-", "fields": {
+        "method": method,
+        "endpoint": endpoint,
+        "status": status,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        "request_id": identifier,
+        "user_id": user_id,
+    }})
 
 
 def _user_id():

@@ -273,6 +273,8 @@ def test_while_the_database_is_away_feeds_stay_and_pages_say_503(app, client, bo
     try:
         stale = client.get("/de/events.ics")
         assert stale.status_code == 200 and stale.data == feed.data and "Stale" in stale.headers["Warning"]
+        asked = client.get("/de/events.ics", headers={"If-None-Match": feed.headers["ETag"]})
+        assert asked.status_code == 304 and "Stale" in asked.headers["Warning"], "not the early 304: the app's"
         page = client.get("/de/events/")
         assert page.status_code == 503 and page.headers["Retry-After"] and 'lang="de"' in page.get_data(as_text=True)
         api = client.get("/api/v1/centres")
