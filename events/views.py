@@ -7,7 +7,7 @@ not grow with the number of events.
 
 from datetime import date, datetime, timedelta
 
-from flask import abort, render_template, request, url_for
+from flask import abort, get_template_attribute, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -48,6 +48,8 @@ PAGE_SIZE = 30
 MAX_PAGE = 1000
 MONTH_CELL_LIMIT = 4
 AGENDA_LIMIT = 50  # the chosen day's dates in the month view's agenda; the list has the rest
+DATE_TEMPLATE = "events/_date.html"
+CARDS = "welcome.event_cards"  # the request's rendered event cards (event_card), in its WSGI environ
 EMBED_DEFAULT, EMBED_MAX = 10, 50
 
 # Only this page may be framed by other sites (partners embed it); the rest of the
@@ -282,6 +284,18 @@ def event_language(code):
         return i18n.language_info(code)
     except Exception:  # babel.UnknownLocaleError and malformed tags
         return i18n.Language(code, code, "ltr")
+
+
+@bp.app_template_global()
+def event_card(event, heading: str, link_target: str | None = None) -> tuple[str, str]:
+    """A date's title and its place and tags (templates/events/_date.html), rendered once per request and event."""
+    cards = request.environ.setdefault(CARDS, {})
+    key = (event.id, heading, link_target)
+    card = cards.get(key)
+    if card is None:
+        card = cards[key] = (get_template_attribute(DATE_TEMPLATE, "event_title")(event, heading, link_target),
+                             get_template_attribute(DATE_TEMPLATE, "event_details")(event))
+    return card
 
 
 @bp.app_template_global()

@@ -7,6 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from eventdata import make_event
 
+from events.models import Event
+from events.views import event_card
+from extensions import db
+from tests.feeds_support import make_series
+
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -67,3 +72,20 @@ def test_the_filters_summary_names_the_active_filters(client, month):
     disclosure = html[html.index('class="filters-disclosure"'):]
     summary = disclosure[:disclosure.index("</summary>")]
     assert "2 Filter" in summary and "Zentrum 1" in summary and "kostenlos" in summary
+
+
+def test_a_weekly_event_is_rendered_once_per_page_and_afresh_for_the_next_page(app, client, make_centre, make_room):
+    centre = make_centre(slug="nordstadt")
+    later = (datetime.now(BERLIN).date().replace(day=1) + timedelta(days=40)).replace(day=1)
+    event = make_series(centre, make_room(centre), datetime.combine(later, time(18)), count=4,
+                        title={"de": "Nähcafé"})
+    url = f"/de/events/?view=month&month={later:%Y-%m}"
+    assert client.get(url).get_data(as_text=True).count(">Nähcafé</span></a></h4>") == 4
+    with app.test_request_context(url):
+        card = event_card(event, "h4")
+        assert event_card(event, "h4") is card, "rendered once for the page"
+        assert event_card(event, "h3") is not card and "Nähcafé" in card[0] and "map-pin" in card[1]
+    assert db.session.get(Event, event.id).update(title={"de": "Sprachcafé"})
+    db.session.commit()
+    html = client.get(url).get_data(as_text=True)
+    assert html.count(">Sprachcafé</span></a></h4>") == 4 and "Nähcafé" not in html, "the next page renders anew"
