@@ -1,4 +1,4 @@
-"""Database engine settings that must hold for every connection.
+"""Database engine settings that must hold for every connection, and how many values one statement's IN list takes.
 
 SQLite: foreign keys on, WAL, a busy timeout, and writes serialised. Every
 transaction opened while handling an unsafe HTTP method (or inside
@@ -17,6 +17,15 @@ from sqlalchemy.engine import Engine
 
 _write_intent = contextvars.ContextVar("write_intent", default=None)  # None: by the HTTP method
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+MAX_IN_LIST = 1000  # values sent as parameters of one statement's IN list at most (SQLite's limit is far above)
+
+
+def chunks(values, size: int = MAX_IN_LIST):
+    """``values`` (a sequence) in consecutive slices of at most ``size``: one statement's IN list each."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def write_intended() -> bool:

@@ -17,6 +17,7 @@ from bookings.models import APPROVED, PENDING, Occurrence
 from bookings.wording import clock, describe_day, describe_length, describe_slot
 from centres.models import Closure, Room
 from centres.policy import MAX_BUFFER, MAX_LENGTH, RoomPolicy
+from database import chunks
 from extensions import db
 from i18n import pick_text
 from parsing import is_single_line
@@ -25,7 +26,7 @@ from timeutil import to_local, utcnow
 MAX_TITLE = 200
 MAX_REASON = 2000
 MAX_ATTENDEES = 100_000
-CONFLICT_CHUNK = 40
+CONFLICT_CHUNK = 40  # dates whose overlap conditions one statement ORs together
 # No blocked interval (a date with its set-up and clean-up buffers) is longer: bounds the conflict query below.
 BLOCK_SPAN = MAX_LENGTH + 2 * MAX_BUFFER
 
@@ -224,8 +225,7 @@ def overlapping(room_id, intervals, *, statuses=(APPROVED,), exclude_booking_id=
         return []
     blocked = widen(db.session.get(Room, room_id), intervals)
     found = {}
-    for i in range(0, len(blocked), CONFLICT_CHUNK):
-        chunk = blocked[i : i + CONFLICT_CHUNK]
+    for chunk in chunks(blocked, CONFLICT_CHUNK):
         query = select(Occurrence).where(
             Occurrence.room_id == room_id,
             Occurrence.status.in_(list(statuses)),

@@ -53,6 +53,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from bookings.models import Booking, Occurrence
 from centres.models import Centre
 from centres.policy import MAX_LENGTH
+from database import MAX_IN_LIST
 from events.models import AUDIENCES, Event
 from events.visibility import is_public_booking, public_booking_clause, public_date_clause
 from extensions import db
@@ -244,8 +245,6 @@ def _filter_clauses(filters: EventFilters) -> list:
         clauses.append(Event.barrier_free.is_(filters.barrier_free))
     return clauses
 
-
-MAX_IN_LIST = 1000  # ids sent as parameters of one statement at most (SQLite's limit is far above)
 
 # A date as feeds read it (events.queries.public_occurrences(plain=True)).
 DATE_COLUMNS = (Occurrence.id, Occurrence.booking_id, Occurrence.starts_at, Occurrence.ends_at, Occurrence.status,

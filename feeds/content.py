@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 import i18n
 from bookings.display import reason_text
 from bookings.models import CANCELLED, BookingChange
+from database import chunks
 from events.models import Category
 from extensions import db
 from feeds.ics import Text, Vevent
@@ -37,7 +38,6 @@ AHEAD = timedelta(days=366)
 KEEP_CANCELLED = timedelta(days=30)
 MAX_RANGE = timedelta(days=800)  # a feed's range asked for with start/end is cut to this
 DESCRIPTION_LIMIT = 600  # characters of an event's description in a feed; its URL leads to the rest (feeds stay small)
-IN_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -111,8 +111,7 @@ def change_counts(booking_ids) -> dict[int, int]:
     """How many recorded changes (requested, approved, date cancelled, ...) each booking has: part of SEQUENCE."""
     ids = sorted(set(booking_ids))
     counts: dict[int, int] = {}
-    for i in range(0, len(ids), IN_CHUNK):
-        chunk = ids[i:i + IN_CHUNK]
+    for chunk in chunks(ids):
         rows = db.session.execute(
             select(BookingChange.booking_id, func.count()).where(BookingChange.booking_id.in_(chunk))
             .group_by(BookingChange.booking_id)

@@ -51,9 +51,9 @@ from sqlalchemy.exc import DBAPIError
 
 from bookings.models import Booking, Occurrence
 from centres.models import Centre, Room
-from database import commit_bookkeeping, end_if_clean
+from database import chunks, commit_bookkeeping, end_if_clean
 from events.models import Event
-from events.queries import MAX_IN_LIST, EventFilters, public_occurrences, public_occurrences_query
+from events.queries import EventFilters, public_occurrences, public_occurrences_query
 from extensions import db
 from feeds import data_version
 from feeds.cache import key_text
@@ -172,12 +172,11 @@ def _rendered(event_ids: list, filters: EventFilters, start, end, lang: str, win
 
 
 def _kept(keys: dict) -> dict:
-    """The texts the database holds for these events (``keys``: event id → key), MAX_IN_LIST keys a query."""
+    """The texts the database holds for these events (``keys``: event id → key), an IN list's worth a query."""
     wanted = {key: event_id for event_id, key in keys.items()}
     found = {}
-    names = list(wanted)
-    for first in range(0, len(names), MAX_IN_LIST):
-        query = select(FeedFragment.key, FeedFragment.body).where(FeedFragment.key.in_(names[first:first + MAX_IN_LIST]))
+    for names in chunks(list(wanted)):
+        query = select(FeedFragment.key, FeedFragment.body).where(FeedFragment.key.in_(names))
         found.update((wanted[key], body) for key, body in db.session.execute(query))
     return found
 

@@ -19,6 +19,7 @@ from accounts import members
 from accounts.models import ApiToken, Invitation, PasswordReset, UserSession, association_members
 from bookings.decisions import cancel
 from bookings.models import ACTIVE, Booking, Occurrence
+from database import chunks
 from extensions import db
 from feeds.models import FeedFragment, FeedToken
 from operations.models import IdempotentRequest
@@ -102,8 +103,8 @@ def _forget_mails(needles, address) -> None:
     kept = select(OutboxMail.id, OutboxMail.message).where(OutboxMail.message.is_not(None),
                                                            OutboxMail.status.not_in((QUEUED, SENDING)))
     naming = [mail_id for mail_id, raw in db.session.execute(kept).yield_per(200) if _names(raw, needles)]
-    for start in range(0, len(naming), 500):
-        db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(naming[start:start + 500]))
+    for chunk in chunks(naming):
+        db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(chunk))
                            .values(message=None, purged_at=utcnow()))
 
 
@@ -158,8 +159,7 @@ def purge_older_than(cutoff: datetime) -> int:
     personal = (Booking.responsible_name != "") | (Booking.responsible_phone != "") | (Booking.note != "") | \
         Booking.created_by_id.is_not(None)
     ids = list(db.session.scalars(select(Booking.id).where(Booking.id.in_(last_date), personal)))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+    for chunk in chunks(ids):
         db.session.execute(update(Booking).where(Booking.id.in_(chunk)).values(
             responsible_name="", responsible_phone="", note="", created_by_id=None))
         db.session.execute(update(KeyHandover).where(KeyHandover.booking_id.in_(chunk)).values(holder=""))
