@@ -42,14 +42,13 @@ from pagecache import public_page
 from parsing import ID, parse_date
 from programmes.models import Programme
 from timeutil import utcnow, zone
-from web import text_of
+from web import localized, text_of
 
 PAGE_SIZE = 30
 MAX_PAGE = 1000
 MONTH_CELL_LIMIT = 4
 AGENDA_LIMIT = 50  # the chosen day's dates in the month view's agenda; the list has the rest
 DATE_TEMPLATE = "events/_date.html"
-CARDS = "welcome.event_cards"  # the request's rendered event cards (event_card), in its WSGI environ
 EMBED_DEFAULT, EMBED_MAX = 10, 50
 
 # Only this page may be framed by other sites (partners embed it); the rest of the
@@ -286,16 +285,28 @@ def event_language(code):
         return i18n.Language(code, code, "ltr")
 
 
+def once_per_request(kind: str, key, make):
+    """``make()``, computed once per request for ``kind`` and ``key`` (kept in the request's WSGI environ, so never
+    seen by another request): what a page shows of an event the same way wherever the event appears."""
+    kept = request.environ.setdefault(f"welcome.{kind}", {})
+    if key not in kept:
+        kept[key] = make()
+    return kept[key]
+
+
 @bp.app_template_global()
 def event_card(event, heading: str, link_target: str | None = None) -> tuple[str, str]:
     """A date's title and its place and tags (templates/events/_date.html), rendered once per request and event."""
-    cards = request.environ.setdefault(CARDS, {})
-    key = (event.id, heading, link_target)
-    card = cards.get(key)
-    if card is None:
-        card = cards[key] = (get_template_attribute(DATE_TEMPLATE, "event_title")(event, heading, link_target),
-                             get_template_attribute(DATE_TEMPLATE, "event_details")(event))
-    return card
+    return once_per_request("event_cards", (event.id, heading, link_target), lambda: (
+        get_template_attribute(DATE_TEMPLATE, "event_title")(event, heading, link_target),
+        get_template_attribute(DATE_TEMPLATE, "event_details")(event)))
+
+
+@bp.app_template_global()
+def event_link(event) -> tuple[str, str]:
+    """An event's address and its title in the page's language, once per request and event."""
+    return once_per_request("event_links", event.id, lambda: (
+        url_for("events.event", event_id=event.id), localized(event.title, event.centre.default_language)))
 
 
 @bp.app_template_global()
