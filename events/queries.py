@@ -50,8 +50,9 @@ from sqlalchemy import cast, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import contains_eager, joinedload
 
+from accounts.models import Association
 from bookings.models import Booking, Occurrence
-from centres.models import Centre
+from centres.models import Centre, Room
 from centres.policy import MAX_LENGTH
 from database import MAX_IN_LIST
 from events.models import AUDIENCES, Event
@@ -284,12 +285,15 @@ def public_occurrences_query(
 
 
 def _with_details(query):
-    """Event rows with what pages show of them: centre, room, category, booking and organiser."""
+    """Event rows with what pages show of them: centre, room, category, booking and organiser.
+
+    Not the long texts of the centre, room and organiser no list shows (read, if ever, once per object): they
+    come with every event's row and were half the JSON a month of the city decoded."""
     return query.options(
-        joinedload(Event.centre),
-        joinedload(Event.room),
+        joinedload(Event.centre).defer(Centre.description).defer(Centre.opening_hours),
+        joinedload(Event.room).defer(Room.description).defer(Room.equipment).defer(Room.accessibility_notes),
         joinedload(Event.category),
-        joinedload(Event.booking).joinedload(Booking.association),
+        joinedload(Event.booking).joinedload(Booking.association).defer(Association.description),
         joinedload(Event.booking).joinedload(Booking.cooperations).joinedload(Cooperation.association),
         joinedload(Event.programmes),
     )
