@@ -46,8 +46,7 @@ def etag_of(payload: Payload, gzipped: bool) -> str:
 
 def is_not_modified(payload: Payload) -> bool:
     if "If-None-Match" in request.headers:
-        tags = request.if_none_match
-        return tags.contains_weak(payload.etag) or tags.contains_weak(payload.etag + "-gz")
+        return names_body(request.if_none_match, payload.etag)
     since = request.if_modified_since
     if since is None or not has_last_modified(payload):
         return False
@@ -56,6 +55,11 @@ def is_not_modified(payload: Payload) -> bool:
     if since > datetime.now(UTC):
         return False
     return payload.last_modified <= since
+
+
+def names_body(tags, etag: str) -> bool:
+    """If-None-Match's ``tags`` name the body of ``etag`` in either coding (weak comparison, RFC 9110)."""
+    return tags.contains_weak(etag) or tags.contains_weak(etag + "-gz")
 
 
 def has_last_modified(payload: Payload) -> bool:

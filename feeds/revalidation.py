@@ -38,6 +38,7 @@ from werkzeug.http import parse_etags
 
 from feeds.cache import Payload, feed_cache
 from feeds.content import window
+from feeds.http import names_body
 from operations.metrics import count_request
 from operations.requestlog import endpoint_template, new_request_id, write_line
 
@@ -101,9 +102,8 @@ class Revalidation:
                 self._kept.move_to_end(where)
         if kept is None:
             return None
-        held = parse_etags(tags)
         etag = kept.offer.etag
-        if not (held.contains_weak(etag) or held.contains_weak(etag + "-gz")):
+        if not names_body(parse_etags(tags), etag):
             return None
         with self.app.app_context():
             try:
